@@ -1,0 +1,286 @@
+/**
+ * The stack configuration: every `netmgr:*` key, validated with zod before anything is registered or touched.
+ * `index.ts` validates it for the program; the providers re-read the parts they need (target, secrets) from
+ * the config that `configure` hands them, through the same schema, so both sides agree on every default.
+ *
+ * Keys are flat (`netmgr:fromVersion`), objects where values belong together (`netmgr:webConsole`).
+ * Pulumi.yaml declares every key with its type, default and secrecy; docs/configuration.md explains each one.
+ */
+import { z } from "zod";
+import { KNOWN_VERSIONS, compareVersions, normalizeVersion } from "../catalogue/versions";
+
+export const PROJECT = "netmgr";
+
+const windowsPath = z
+  .string()
+  .regex(/^([A-Za-z]:\\|\\\\)/, "must be an absolute Windows path such as C:\\Program Files (x86)\\NEC");
+
+const version = z
+  .string()
+  .transform(normalizeVersion)
+  .refine((v) => KNOWN_VERSIONS.includes(v), {
+    message: `must be one of the known NetMgr versions: ${KNOWN_VERSIONS.join(", ")}`,
+  });
+
+/** Installation media: a folder on each node (copied there beforehand) and its layout (§3.1 step 1 Tip). */
+export const Media = z.object({
+  path: windowsPath,
+  /** `plain`: the NetMgr DVD (`\NvPRO\Windows\...`); `masterscope`: MasterScope Media (`\Windows\...`). */
+  layout: z.enum(["plain", "masterscope"]).default("plain"),
+  /** Update modules applied on top of this version (§2.1 item 7, §4.2.5 step 2): installer paths in order. */
+  updateModules: z.array(windowsPath).default([]),
+});
+export type Media = z.infer<typeof Media>;
+
+/** Table 2-4: the IMS component parameters for the Web Console (§2.2.3, §3.3). */
+export const WebConsole = z.object({
+  enabled: z.boolean().default(false),
+  managerId: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, "InstanceID must be single-byte alphanumeric characters (Table 2-4)")
+    .default("1"),
+  imsAddress: z.ipv4({ message: "MessageQueueIP must be an IPv4 address (Table 2-4)" }).default("127.0.0.1"),
+  port: z.number().int().min(1).max(65535).default(28110),
+  sendEvent: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** §3.8: the WebAPI port the Manager answers on once "Use Web API Function" is checked. UNCONFIRMED default. */
+  webApiPort: z.number().int().min(1).max(65535).default(12080),
+});
+export type WebConsole = z.infer<typeof WebConsole>;
+
+/** Deadlines of every wait, in seconds (customTimeouts do not reach dynamic providers). */
+export const Deadlines = z.object({
+  /** A group move, stop or start (clpgrp), until every resource is Online/Offline. */
+  groupMoveSeconds: z.number().positive().default(900),
+  /** §3.5: the shared-disk update and data read after the move ("roughly three minutes"). */
+  sharedDiskUpdateSeconds: z.number().positive().default(900),
+  /** §3.5 step 1: Operations Manager must not stop within this time. */
+  operationsManagerWatchSeconds: z.number().positive().default(180),
+  /** One installer run (§3.1, §3.6). The guide: an unattended installer fails after 30 minutes of no input. */
+  installerSeconds: z.number().positive().default(3600),
+  /** One service start or stop. */
+  serviceSeconds: z.number().positive().default(300),
+  /** A DB update script (§3.2). */
+  dbScriptSeconds: z.number().positive().default(3600),
+  /** SysMonMgr -backup / -restore, a SQL BACKUP or RESTORE. */
+  backupSeconds: z.number().positive().default(7200),
+  /** How often a wait polls. */
+  pollSeconds: z.number().positive().default(10),
+});
+export type Deadlines = z.infer<typeof Deadlines>;
+
+/** Names of the faults the lab can inject (see providers/lab/faults.ts for what each one does). */
+export const FAULT_NAMES = [
+  "installer-fails",
+  "shared-disk-unreachable",
+  "rupinst-exit-nonzero",
+  "operations-manager-stops",
+  "db-script-error",
+  "host-unreachable",
+  "disk-full",
+  "unintended-failover",
+  "backup-fails",
+] as const;
+export const FaultName = z.enum(FAULT_NAMES);
+export type FaultName = z.infer<typeof FaultName>;
+
+export const FaultSpec = z.object({
+  fault: FaultName,
+  /** Only on this host (default: whichever host the faulty operation runs on). */
+  host: z.string().optional(),
+  /** A one-shot fault clears itself after it fires once; a sticky one stays until cleared. */
+  sticky: z.boolean().default(false),
+});
+export type FaultSpec = z.infer<typeof FaultSpec>;
+
+export const Lab = z.object({
+  /** Folder of the simulated cluster's state, relative to the project folder. Default `.lab/<stack>`. */
+  dir: z.string().optional(),
+  /** 0 = waits are instant (virtual time); 60 = one lab minute per real second, to watch a rehearsal. */
+  timeScale: z.number().nonnegative().default(0),
+  /** Faults injected when the lab is first created from this config (the lab CLI adds more later). */
+  faults: z.array(FaultSpec).default([]),
+});
+export type Lab = z.infer<typeof Lab>;
+
+/** How the controller reaches real nodes (issue: the PowerShell transport). */
+export const Remoting = z.object({
+  transport: z.enum(["ssh", "winrm"]).default("ssh"),
+  /** Address per node name when the node name does not resolve from the controller. */
+  addresses: z.record(z.string(), z.string()).default({}),
+  user: z.string().optional(),
+  /** SSH private key on the controller (SSH remoting has no password parameter). */
+  keyFile: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** WinRM endpoint, e.g. "PowerShell.7". */
+  configurationName: z.string().optional(),
+  /** Local PowerShell executable on the controller. */
+  pwsh: z.string().default("pwsh"),
+  /** Folder on each node that installer media is copied to before running (double hop). */
+  stagingDir: windowsPath.default("C:\\NetMgrRollingUpdate"),
+});
+export type Remoting = z.infer<typeof Remoting>;
+
+/** Table 2-1 / 2-2: CMDB parameters, normally read from WFDB.INI; set here only to override. */
+export const CmdbOverride = z
+  .object({
+    user: z.string(),
+    port: z.string(),
+    serverName: z.string(),
+    databaseName: z.string(),
+    databasePath: z.string(),
+    instanceName: z.string(),
+    databaseDriver: z.string(),
+  })
+  .partial();
+
+export const StackConfig = z
+  .object({
+    target: z.enum(["lab", "powershell"]).default("lab"),
+    lab: Lab.default(Lab.parse({})),
+    remoting: Remoting.default(Remoting.parse({})),
+
+    /** EXPRESSCLUSTER failover group that runs NetMgr. */
+    groupName: z.string().min(1).default("failover"),
+    /** The two cluster nodes, as EXPRESSCLUSTER names them. */
+    hosts: z
+      .tuple([z.string().min(1), z.string().min(1)])
+      .default(["host1", "host2"])
+      .refine(([a, b]) => a.toLowerCase() !== b.toLowerCase(), "the two hosts must differ"),
+    /** The host the group is active on now (host1 in the guide); the standby is updated first. */
+    activeHost: z.string().optional(),
+    /** EXPRESSCLUSTER X major version: the clp.conf shape and command forms differ (3, 4, 5). */
+    clusterVersion: z.enum(["3", "4", "5"]).default("4"),
+
+    fromVersion: version,
+    toVersion: version.default("9.0"),
+
+    db: z.enum(["internal", "sqlserver"]).default("internal"),
+    sflowDb: z.boolean().default(false),
+    /** SQL Server instance of CMDB and fault DB ("" = default instance, §2.2.2 *1). */
+    sqlInstance: z.string().default(""),
+    /** SQL Server instance of the sFlow DB (§2.4.1 step 4 example: SFLOW). */
+    sflowInstance: z.string().default("SFLOW"),
+    /** Folder on the active host for the SQL Server BACKUP files (§2.4.1 step 4 example: C:\bak). */
+    sqlBackupDir: windowsPath.default("C:\\bak"),
+    sqlUser: z.string().default("sa"),
+    cmdb: CmdbOverride.default({}),
+
+    /** %NVP_INSTALL_PATH% on both hosts. */
+    installPath: windowsPath.default("C:\\Program Files (x86)\\NEC\\UMF\\Operations"),
+    /** %NVP_SHARE_PATH% on the shared disk. */
+    sharePath: windowsPath.default("X:\\MasterScope\\Operations"),
+    /** Character encoding of NetMgr's INI and log files. UNCONFIRMED: CP932 on Japanese Windows. */
+    fileEncoding: z.enum(["cp932", "utf8", "latin1"]).default("cp932"),
+
+    newMedia: Media,
+    oldMedia: Media,
+
+    webConsole: WebConsole.default(WebConsole.parse({})),
+    /** Monitoring terminals (View function) to update, §3.6/§3.7. */
+    consoles: z.array(z.string().min(1)).default([]),
+
+    deadlines: Deadlines.default(Deadlines.parse({})),
+
+    /** Make the update permanent: destroy then forgets the stack instead of failing back (README: Finalize). */
+    finalize: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    const active = c.activeHost ?? c.hosts[0];
+    if (!c.hosts.some((h) => h.toLowerCase() === active.toLowerCase())) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["activeHost"],
+        message: `must be one of netmgr:hosts (${c.hosts.join(", ")})`,
+      });
+    }
+    if (compareVersions(c.toVersion, "9.0") < 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["toVersion"],
+        message: "a rolling update needs a target of 9.0 or later (§1.1)",
+      });
+    }
+    if (compareVersions(c.toVersion, c.fromVersion) <= 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["toVersion"],
+        message: `must be later than netmgr:fromVersion (${c.fromVersion})`,
+      });
+    }
+    for (const console of c.consoles) {
+      if (c.hosts.some((h) => h.toLowerCase() === console.toLowerCase())) {
+        ctx.addIssue({ code: "custom", path: ["consoles"], message: `${console} is a cluster node, not a console` });
+      }
+    }
+    if (c.sflowDb && c.db !== "sqlserver") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sflowDb"],
+        message: "the sFlow DB is an external (SQL Server) database: set netmgr:db to sqlserver or sflowDb to false",
+      });
+    }
+  });
+export type StackConfigInput = z.input<typeof StackConfig>;
+export type StackConfig = z.infer<typeof StackConfig>;
+
+/** Keys whose values are JSON objects or arrays in Pulumi config (everything else is a string). */
+const STRUCTURED_KEYS = new Set(["lab", "remoting", "hosts", "cmdb", "newMedia", "oldMedia", "webConsole", "consoles", "deadlines"]);
+const BOOLEAN_KEYS = new Set(["sflowDb", "finalize"]);
+
+/** Secret keys: read through configure in the provider, never resource inputs (see Pulumi.yaml). */
+export const SECRET_KEYS = ["sqlPassword", "remotingPassword"] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parse raw Pulumi config values (`get("fromVersion")` → the string Pulumi stores) into a validated config.
+ * Every problem names its key and how to fix it.
+ */
+export function parseStackConfig(get: (key: string) => string | undefined): StackConfig {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(StackConfig.shape) as string[]) {
+    const value = get(key);
+    if (value === undefined) continue;
+    if (STRUCTURED_KEYS.has(key) || BOOLEAN_KEYS.has(key)) {
+      try {
+        raw[key] = JSON.parse(value);
+      } catch {
+        problems.push(`${PROJECT}:${key}: is not valid JSON (${JSON.stringify(value)}); set it with pulumi config set --path`);
+      }
+    } else {
+      raw[key] = value;
+    }
+  }
+  const parsed = StackConfig.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(describeIssue(issue));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data!;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = `${PROJECT}:${issue.path.map(String).join(".")}`;
+  const fix =
+    issue.code === "invalid_type" && issue.input === undefined
+      ? ` Set it: pulumi config set ${issue.path.length > 1 ? "--path " : ""}'${issue.path.map(String).join(".")}' <value>`
+      : "";
+  return `${key}: ${issue.message}.${fix}`;
+}
+
+/** The active and standby host names as configured (case as written in netmgr:hosts). */
+export function rolesOf(c: StackConfig): { active: string; standby: string } {
+  const activeName = c.activeHost ?? c.hosts[0];
+  const active = c.hosts.find((h) => h.toLowerCase() === activeName.toLowerCase())!;
+  const standby = c.hosts.find((h) => h !== active)!;
+  return { active, standby };
+}
