@@ -11,6 +11,7 @@
  * setting (see `providers/procedures/text.ts`), never assumed by a transport.
  */
 import { z } from "zod";
+import type { Arg } from "./secret";
 
 export const StartType = z.enum(["Auto", "Manual", "Disabled"]);
 export type StartType = z.infer<typeof StartType>;
@@ -116,9 +117,10 @@ export interface HostOps {
 
   /**
    * Run a program or .bat with arguments and wait: `& cmd.exe /c <bat> <args>` or
-   * `Start-Process -Wait -PassThru` for installers. Arguments are passed as data, one element each.
+   * `Start-Process -Wait -PassThru` for installers. Arguments are passed as data, one element each; a
+   * `Secret` argument never appears in a log, a timeline or an error.
    */
-  run(program: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  run(program: string, args: readonly Arg[], options?: RunOptions): Promise<RunResult>;
 
   /** Registry Uninstall keys (both views): installed products and versions. Never `Win32_Product`. */
   installedProducts(): Promise<InstalledProduct[]>;
