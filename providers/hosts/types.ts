@@ -124,6 +124,14 @@ export interface HostOps {
 
   /** Registry Uninstall keys (both views): installed products and versions. Never `Win32_Product`. */
   installedProducts(): Promise<InstalledProduct[]>;
+
+  /** `Get-Process`: image names (without .exe) of running processes. */
+  processes(): Promise<string[]>;
+  /** `Stop-Process -Name <name> -Force`; no error when none runs. */
+  stopProcess(name: string): Promise<void>;
+
+  /** `Test-NetConnection -ComputerName <address> -Port <port>` from this node: does something answer? */
+  probeTcp(address: string, port: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** What went wrong on a host, with enough context for an operator; never carries a secret. */
