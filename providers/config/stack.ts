@@ -93,8 +93,11 @@ export const FaultSpec = z.object({
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
 export const Lab = z.object({
-  /** Folder of the simulated cluster's state, relative to the project folder. Default `.lab/<stack>`. */
-  dir: z.string().optional(),
+  /**
+   * Folder of the simulated cluster's state, relative to the project folder. The provider process does not
+   * know the stack's name, so every lab stack names its own folder (stacks/Pulumi.lab.yaml: `.lab/lab`).
+   */
+  dir: z.string().default(".lab/lab"),
   /** 0 = waits are instant (virtual time); 60 = one lab minute per real second, to watch a rehearsal. */
   timeScale: z.number().nonnegative().default(0),
   /** Faults injected when the lab is first created from this config (the lab CLI adds more later). */
@@ -147,7 +150,10 @@ export const StackConfig = z
       .default(["host1", "host2"])
       .refine(([a, b]) => a.toLowerCase() !== b.toLowerCase(), "the two hosts must differ"),
     /** The host the group is active on now (host1 in the guide); the standby is updated first. */
-    activeHost: z.string().optional(),
+    activeHost: z
+      .string()
+      .optional()
+      .transform((v) => (v === "" ? undefined : v)),
     /** EXPRESSCLUSTER X major version: the clp.conf shape and command forms differ (3, 4, 5). */
     clusterVersion: z.enum(["3", "4", "5"]).default("4"),
 

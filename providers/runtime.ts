@@ -1,0 +1,176 @@
+/**
+ * The implementation behind the shim (providers/shim.ts): the dynamic-provider process loads this module at
+ * call time, so destroy and refresh always run the current code. It turns the engine's untyped property bags
+ * into validated step inputs/results (zod), opens the target once per process, and applies the rules every
+ * step shares: idempotent create, drift-aware diff, guard rails on delete.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "node:util";
+import type { z } from "zod";
+import { parseProviderSettings, type ProviderSettings } from "./config/provider";
+import { openTarget } from "./hosts/open";
+import type { Target } from "./hosts/target";
+import { stepProgress } from "./procedures/progress";
+import { STEPS } from "./resources";
+import { OUTPUT_VERSION, type AnyStep, type StepContext } from "./resources/step";
+
+/** What the engine sends for values not known during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const PROVIDER_KEY = "__provider";
+
+let configGetter: ((key: string) => string | undefined) | undefined;
+let settingsCache: ProviderSettings | undefined;
+let targetCache: Promise<Target> | undefined;
+
+export function configure(get: (key: string) => string | undefined): void {
+  configGetter = get;
+  settingsCache = undefined;
+}
+
+function settings(): ProviderSettings {
+  if (!settingsCache) {
+    settingsCache = parseProviderSettings(configGetter ?? (() => undefined));
+  }
+  return settingsCache;
+}
+
+async function target(): Promise<Target> {
+  targetCache ??= openTarget(settings());
+  return targetCache;
+}
+
+function step(kind: string): AnyStep {
+  const s = STEPS[kind];
+  if (!s) throw new Error(`unknown resource kind "${kind}"; this version of pulumi-netmgr knows ${Object.keys(STEPS).join(", ")}`);
+  return s;
+}
+
+async function context(s: AnyStep, inputs: Record<string, unknown>): Promise<StepContext> {
+  const t = await target();
+  const label = typeof inputs.title === "string" ? inputs.title : s.kind;
+  return { target: t, settings: settings(), progress: stepProgress(label, t.clock, (line) => console.log(line)) };
+}
+
+function withoutProvider(bag: unknown): Record<string, unknown> {
+  const { [PROVIDER_KEY]: _drop, ...rest } = (bag ?? {}) as Record<string, unknown>;
+  return rest;
+}
+
+function hasUnknowns(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(hasUnknowns);
+  if (value && typeof value === "object") return Object.values(value).some(hasUnknowns);
+  return false;
+}
+
+function parseInputs(s: AnyStep, bag: unknown): Record<string, unknown> {
+  const parsed = s.inputs.safeParse(withoutProvider(bag));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i: z.core.$ZodIssue) => `${i.path.join(".") || "(inputs)"}: ${i.message}`);
+    throw new Error(`${s.kind}: invalid inputs:\n  - ${problems.join("\n  - ")}`);
+  }
+  return parsed.data;
+}
+
+function parseResult(s: AnyStep, bag: unknown): Record<string, unknown> {
+  const parsed = s.result.safeParse(withoutProvider(bag));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i: z.core.$ZodIssue) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(
+      `${s.kind}: the saved outputs do not have the shape this version of pulumi-netmgr expects ` +
+        `(output version ${String((bag as Record<string, unknown>)?.outputVersion)} vs ${OUTPUT_VERSION}):\n  - ${problems.join("\n  - ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+function outputsOf(inputs: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
+  return { ...inputs, ...result, outputVersion: OUTPUT_VERSION };
+}
+
+function comparableInputs(s: AnyStep, inputs: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...inputs };
+  for (const key of s.cosmetic ?? []) delete out[key];
+  return out;
+}
+
+export async function check(kind: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
+  const s = step(kind);
+  const bag = withoutProvider(news);
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (hasUnknowns(bag)) return { inputs: news as Record<string, unknown> };
+  const parsed = s.inputs.safeParse(bag);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues as z.core.$ZodIssue[]) {
+      failures.push({ property: issue.path.join(".") || "inputs", reason: issue.message });
+    }
+    return { inputs: news as Record<string, unknown>, failures };
+  }
+  if (s.preflight) {
+    const inputs = parsed.data;
+    const problems = await s.preflight(inputs, await context(s, inputs));
+    for (const reason of problems) failures.push({ property: "cluster", reason });
+  }
+  return { inputs: news as Record<string, unknown>, failures };
+}
+
+export async function diff(kind: string, _id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const s = step(kind);
+  const newBag = withoutProvider(news);
+  if (hasUnknowns(newBag)) return { changes: true };
+  const oldInputs = comparableInputs(s, parseInputs(s, olds));
+  const newInputs = comparableInputs(s, parseInputs(s, newBag));
+  if (!isDeepStrictEqual(oldInputs, newInputs)) return { changes: true };
+  // Same inputs: changes only when refresh observed drift (the update re-converges the step).
+  const drift = s.drift ? s.drift(parseInputs(s, olds), parseResult(s, olds)) : [];
+  const cosmetic = !isDeepStrictEqual(parseInputs(s, olds), parseInputs(s, newBag));
+  return { changes: drift.length > 0 || cosmetic };
+}
+
+export async function create(kind: string, rawInputs: unknown): Promise<pulumi.dynamic.CreateResult> {
+  const s = step(kind);
+  const inputs = parseInputs(s, rawInputs);
+  const result = parseResult(s, await s.create(inputs, await context(s, inputs)));
+  return { id: s.id(inputs), outs: outputsOf(inputs, result) };
+}
+
+export async function read(kind: string, id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
+  const s = step(kind);
+  const inputs = parseInputs(s, props);
+  const result = parseResult(s, props);
+  const live = parseResult(s, await s.read(inputs, result, await context(s, inputs)));
+  return { id, props: outputsOf(inputs, live), inputs };
+}
+
+export async function update(kind: string, _id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+  const s = step(kind);
+  const oldInputs = parseInputs(s, olds);
+  const newInputs = parseInputs(s, news);
+  const changed = Object.keys({ ...comparableInputs(s, oldInputs), ...comparableInputs(s, newInputs) }).filter(
+    (k) => !isDeepStrictEqual(oldInputs[k], newInputs[k]),
+  );
+  if (changed.length > 0) {
+    throw new Error(
+      `${s.kind} ${s.id(oldInputs)} was already carried out with other parameters (${changed.join(", ")} changed). ` +
+        `A step that is done is not redone with new parameters: revert the stack config, or fail back with ` +
+        `'pulumi destroy' and roll forward again.`,
+    );
+  }
+  // Same parameters: a cosmetic change, or drift seen by refresh. Creates are idempotent and observe first,
+  // so running the step again re-converges the cluster to what the step requires.
+  const result = parseResult(s, await s.create(newInputs, await context(s, newInputs)));
+  return { outs: outputsOf(newInputs, result) };
+}
+
+export async function destroy(kind: string, _id: string, props: unknown): Promise<void> {
+  const s = step(kind);
+  const cfg = settings();
+  const inputs = parseInputs(s, props);
+  if (cfg.finalize) {
+    console.log(`[${s.kind}] the update is finalized (netmgr:finalize): forgetting the step, the cluster is not changed`);
+    return;
+  }
+  await s.delete(inputs, parseResult(s, props), await context(s, inputs));
+}
+
+export { destroy as delete };
