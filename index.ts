@@ -44,7 +44,7 @@ for (const step of plan.steps) {
   const resource = new StepResource(step.kind, step.name, inputs, Object.keys(definition.result.shape), {
     dependsOn: previous ? [previous] : [],
   });
-  registered.set(step.name, resource);
+  registered.set(step.inputs.key as string, resource);
   previous = resource;
 }
 

@@ -67,8 +67,10 @@ export function planChain(c: StackConfig): ChainPlan {
 
   const raw: Omit<ChainStep, "name" | "title">[] = [];
   const skipped: SkippedStep[] = [];
+  // Every step after the pre-flight carries the chain's id (made by the pre-flight), which tags what the steps
+  // leave on the nodes (records, backup folders) so a later rolling update never mistakes them for its own.
   const add = (kind: string, key: string, hosts: string[], sections: string, inputs: Record<string, InputValue>) =>
-    raw.push({ kind, hosts, sections, inputs: { ...inputs, key } });
+    raw.push({ kind, hosts, sections, inputs: { ...inputs, key, ...(kind === "Preflight" ? {} : { chain: ref("preflight", "chainId") }) } });
 
   add("Preflight", "preflight", [...c.hosts, ...c.consoles], "§2.1, §2.2", {
     cluster,

@@ -94,7 +94,7 @@ function comparableInputs(s: AnyStep, inputs: Record<string, unknown>): Record<s
   return out;
 }
 
-export async function check(kind: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
+export async function check(kind: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const s = step(kind);
   const bag = withoutProvider(news);
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -106,7 +106,9 @@ export async function check(kind: string, _olds: unknown, news: unknown): Promis
     }
     return { inputs: news as Record<string, unknown>, failures };
   }
-  if (s.preflight) {
+  // Live pre-flight checks guard the first creation only: once the step is done, later previews must not
+  // refuse because the cluster has (rightly) moved on from its starting state.
+  if (s.preflight && Object.keys(withoutProvider(olds)).length === 0) {
     const inputs = parsed.data;
     const problems = await s.preflight(inputs, await context(s, inputs));
     for (const reason of problems) failures.push({ property: "cluster", reason });

@@ -44,3 +44,15 @@ export const WEBAPI_INI = { relativeToShare: "Manager\\sg\\NvPRO\\NvPROWebAPI.in
 
 /** UNCONFIRMED: SysMonMgr -backup's "backup id" line ("Backup ID : 005"); ids are 3-digit (§4.2.4 step 5). */
 export const SYSMONMGR_BACKUP_ID = /Backup\s*ID\s*[:=]\s*(\d{3})/i;
+
+/**
+ * UNCONFIRMED: the TCP port a monitoring terminal (View) connects to on the Manager (§3.7 checks the connection
+ * through the console GUI). Used to check, from each console, that the Manager answers after an update.
+ */
+export const MANAGER_CONSOLE_PORT = 12520;
+
+/** UNCONFIRMED: update modules (§2.1 item 7) are applied by running them with this silent switch. */
+export const UPDATE_MODULE_ARGS = ["/S"];
+
+/** The monitoring terminal's process that must be stopped before the View is overwritten (§3.6 Caution). */
+export const VIEW_PROCESS = "SysMonSvc";

@@ -45,3 +45,6 @@ export class StepError extends Error {
     this.name = "StepError";
   }
 }
+
+/** Folder on each node for the chain's own files (pulled cluster config, installer logs, backups of §2.4.2). */
+export const WORK_DIR = "C:\\NetMgrRollingUpdate";

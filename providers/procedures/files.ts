@@ -1,0 +1,52 @@
+/**
+ * Keeping a copy of a file before a step overwrites it, and putting it back exactly for the undo. The copy
+ * lives on the node that held the file (under the chain's work folder); only its hash goes into the outputs,
+ * so no file content (which may include credentials) reaches the Pulumi state.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { HostOps } from "../hosts/types";
+import type { Target } from "../hosts/target";
+import { StepError } from "./env";
+import { winJoin } from "./paths";
+
+export const SavedFile = z.object({
+  path: z.string(),
+  /** The node the copy was saved on. */
+  savedOn: z.string(),
+  /** Where the copy is, or null when the file did not exist. */
+  savedAs: z.string().nullable(),
+  sha256: z.string().nullable(),
+});
+export type SavedFile = z.infer<typeof SavedFile>;
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** Keep a copy of `path` (or the fact that it did not exist) in `dir` on the same node. */
+export async function saveCopy(host: HostOps, path: string, dir: string): Promise<SavedFile> {
+  if ((await host.stat(path)) !== "file") return { path, savedOn: host.host, savedAs: null, sha256: null };
+  const bytes = await host.readFile(path);
+  const savedAs = winJoin(dir, path.split("\\").pop()!);
+  // A copy from an earlier, interrupted run of the same step is the true original: keep it.
+  if ((await host.stat(savedAs)) === "file") {
+    const earlier = await host.readFile(savedAs);
+    return { path, savedOn: host.host, savedAs, sha256: sha256(earlier) };
+  }
+  await host.writeFile(savedAs, bytes);
+  return { path, savedOn: host.host, savedAs, sha256: sha256(bytes) };
+}
+
+/** Put saved files back through `onto` (or remove those that did not exist); refuse a copy that changed. */
+export async function restoreSavedFiles(target: Target, onto: HostOps, saved: readonly SavedFile[]): Promise<void> {
+  for (const s of saved) {
+    if (s.savedAs === null) {
+      await onto.remove(s.path);
+      continue;
+    }
+    const bytes = await target.host(s.savedOn).readFile(s.savedAs);
+    if (sha256(bytes) !== s.sha256) {
+      throw new StepError("Failback", s.savedOn, `the saved copy ${s.savedAs} of ${s.path} has changed since it was taken; refusing to restore it`, "§2.4");
+    }
+    await onto.writeFile(s.path, bytes);
+  }
+}
