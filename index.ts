@@ -17,8 +17,14 @@ function readConfig() {
   const problems: string[] = [];
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
   for (const key of SECRET_KEYS) {
-    if (config.get(key) !== undefined && runtime.isConfigSecret && !runtime.isConfigSecret(`${PROJECT}:${key}`)) {
-      problems.push(`${PROJECT}:${key}: is stored in clear in the stack file; set it with: pulumi config set --secret ${key} <value>`);
+    if (
+      config.get(key) !== undefined &&
+      runtime.isConfigSecret &&
+      !runtime.isConfigSecret(`${PROJECT}:${key}`)
+    ) {
+      problems.push(
+        `${PROJECT}:${key}: is stored in clear in the stack file; set it with: pulumi config set --secret ${key} <value>`,
+      );
     }
   }
   try {

@@ -52,7 +52,13 @@ export function isRef(value: unknown): value is Ref {
 export function planChain(c: StackConfig): ChainPlan {
   const { active, standby } = rolesOf(c);
   const star = needsStarSteps(c.fromVersion);
-  const cluster = { group: c.groupName, active, standby, clusterVersion: c.clusterVersion, hosts: [...c.hosts] };
+  const cluster = {
+    group: c.groupName,
+    active,
+    standby,
+    clusterVersion: c.clusterVersion,
+    hosts: [...c.hosts],
+  };
   const paths = { installPath: c.installPath, sharePath: c.sharePath };
   const db = {
     mode: c.db,
@@ -69,8 +75,19 @@ export function planChain(c: StackConfig): ChainPlan {
   const skipped: SkippedStep[] = [];
   // Every step after the pre-flight carries the chain's id (made by the pre-flight), which tags what the steps
   // leave on the nodes (records, backup folders) so a later rolling update never mistakes them for its own.
-  const add = (kind: string, key: string, hosts: string[], sections: string, inputs: Record<string, InputValue>) =>
-    raw.push({ kind, hosts, sections, inputs: { ...inputs, key, ...(kind === "Preflight" ? {} : { chain: ref("preflight", "chainId") }) } });
+  const add = (
+    kind: string,
+    key: string,
+    hosts: string[],
+    sections: string,
+    inputs: Record<string, InputValue>,
+  ) =>
+    raw.push({
+      kind,
+      hosts,
+      sections,
+      inputs: { ...inputs, key, ...(kind === "Preflight" ? {} : { chain: ref("preflight", "chainId") }) },
+    });
 
   add("Preflight", "preflight", [...c.hosts, ...c.consoles], "§2.1, §2.2", {
     cluster,
@@ -113,6 +130,7 @@ export function planChain(c: StackConfig): ChainPlan {
   if (star) {
     add("WebConsoleConfig", "web-console-config", [active], "§3.3", {
       host: active,
+      cluster,
       paths,
       media,
       webConsole: c.webConsole,
@@ -173,9 +191,18 @@ export function planChain(c: StackConfig): ChainPlan {
     activeBackup: ref(`backup-${active}-data`, "backup"),
   });
   if (c.webConsole.enabled) {
-    add("WebApi", "web-api", [active], "§3.8", { host: active, cluster, paths, port: c.webConsole.webApiPort });
+    add("WebApi", "web-api", [active], "§3.8", {
+      host: active,
+      cluster,
+      paths,
+      port: c.webConsole.webApiPort,
+    });
   } else {
-    skipped.push({ kind: "WebApi", sections: "§3.8", reason: "the Web Console is not used (netmgr:webConsole.enabled is false)" });
+    skipped.push({
+      kind: "WebApi",
+      sections: "§3.8",
+      reason: "the Web Console is not used (netmgr:webConsole.enabled is false)",
+    });
   }
   add("FailoverSuppressionLift", "suppression-lift", [...c.hosts], "§2.3 (Table 1-1 step 15)", {
     cluster,
@@ -203,7 +230,8 @@ export function describePlan(plan: ChainPlan, c: StackConfig): string[] {
     `Rolling update of NetMgr ${c.fromVersion} -> ${c.toVersion} (${c.db === "internal" ? "internal DBs, Table 1-1" : "SQL Server DBs, Table 1-2"}) ` +
       `on group "${c.groupName}": ${active} is active now, ${standby} is updated first.`,
   ];
-  for (const s of plan.steps) lines.push(`${s.name.padEnd(32)} ${s.kind.padEnd(28)} ${s.hosts.join(", ").padEnd(20)} ${s.sections}`);
+  for (const s of plan.steps)
+    lines.push(`${s.name.padEnd(32)} ${s.kind.padEnd(28)} ${s.hosts.join(", ").padEnd(20)} ${s.sections}`);
   for (const s of plan.skipped) lines.push(`skipped: ${s.kind} (${s.sections}): ${s.reason}`);
   return lines;
 }

@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
 import type { z } from "zod";
 import { parseProviderSettings, type ProviderSettings } from "./config/provider";
+import { PROJECT, SECRET_KEYS, StackConfig } from "./config/stack";
 import { openTarget } from "./hosts/open";
 import type { Target } from "./hosts/target";
 import { stepProgress } from "./procedures/progress";
@@ -22,10 +23,24 @@ let configGetter: ((key: string) => string | undefined) | undefined;
 let settingsCache: ProviderSettings | undefined;
 let targetCache: Promise<Target> | undefined;
 
+let configFingerprint: string | undefined;
+
+/**
+ * Called by the engine once per distinct provider (every resource kind has its own shim), all with the same
+ * stack config: the target (and its remote sessions) is reused unless the config actually differs.
+ */
 export function configure(get: (key: string) => string | undefined): void {
+  const fingerprint = JSON.stringify(CONFIG_KEYS.map((k) => get(`${PROJECT}:${k}`) ?? null));
   configGetter = get;
+  if (fingerprint === configFingerprint) return;
+  configFingerprint = fingerprint;
   settingsCache = undefined;
+  const previous = targetCache;
+  targetCache = undefined;
+  void previous?.then((t) => t.close()).catch(() => undefined);
 }
+
+const CONFIG_KEYS = [...Object.keys(StackConfig.shape), ...SECRET_KEYS, "allowFailbackAfterComplete"];
 
 function settings(): ProviderSettings {
   if (!settingsCache) {
@@ -41,14 +56,21 @@ async function target(): Promise<Target> {
 
 function step(kind: string): AnyStep {
   const s = STEPS[kind];
-  if (!s) throw new Error(`unknown resource kind "${kind}"; this version of pulumi-netmgr knows ${Object.keys(STEPS).join(", ")}`);
+  if (!s)
+    throw new Error(
+      `unknown resource kind "${kind}"; this version of pulumi-netmgr knows ${Object.keys(STEPS).join(", ")}`,
+    );
   return s;
 }
 
 async function context(s: AnyStep, inputs: Record<string, unknown>): Promise<StepContext> {
   const t = await target();
   const label = typeof inputs.title === "string" ? inputs.title : s.kind;
-  return { target: t, settings: settings(), progress: stepProgress(label, t.clock, (line) => console.log(line)) };
+  return {
+    target: t,
+    settings: settings(),
+    progress: stepProgress(label, t.clock, (line) => console.log(line)),
+  };
 }
 
 function withoutProvider(bag: unknown): Record<string, unknown> {
@@ -66,7 +88,9 @@ function hasUnknowns(value: unknown): boolean {
 function parseInputs(s: AnyStep, bag: unknown): Record<string, unknown> {
   const parsed = s.inputs.safeParse(withoutProvider(bag));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i: z.core.$ZodIssue) => `${i.path.join(".") || "(inputs)"}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i: z.core.$ZodIssue) => `${i.path.join(".") || "(inputs)"}: ${i.message}`,
+    );
     throw new Error(`${s.kind}: invalid inputs:\n  - ${problems.join("\n  - ")}`);
   }
   return parsed.data;
@@ -84,14 +108,16 @@ function parseResult(s: AnyStep, bag: unknown): Record<string, unknown> {
   return parsed.data;
 }
 
-function outputsOf(inputs: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
+function outputsOf(
+  inputs: Record<string, unknown>,
+  result: Record<string, unknown>,
+): Record<string, unknown> {
   return { ...inputs, ...result, outputVersion: OUTPUT_VERSION };
 }
 
 function comparableInputs(s: AnyStep, inputs: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...inputs };
-  for (const key of s.cosmetic ?? []) delete out[key];
-  return out;
+  const cosmetic = new Set<string>(s.cosmetic ?? []);
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !cosmetic.has(key)));
 }
 
 export async function check(kind: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
@@ -116,7 +142,12 @@ export async function check(kind: string, olds: unknown, news: unknown): Promise
   return { inputs: news as Record<string, unknown>, failures };
 }
 
-export async function diff(kind: string, _id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(
+  kind: string,
+  _id: string,
+  olds: unknown,
+  news: unknown,
+): Promise<pulumi.dynamic.DiffResult> {
   const s = step(kind);
   const newBag = withoutProvider(news);
   if (hasUnknowns(newBag)) return { changes: true };
@@ -144,13 +175,19 @@ export async function read(kind: string, id: string, props: unknown): Promise<pu
   return { id, props: outputsOf(inputs, live), inputs };
 }
 
-export async function update(kind: string, _id: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(
+  kind: string,
+  _id: string,
+  olds: unknown,
+  news: unknown,
+): Promise<pulumi.dynamic.UpdateResult> {
   const s = step(kind);
   const oldInputs = parseInputs(s, olds);
   const newInputs = parseInputs(s, news);
-  const changed = Object.keys({ ...comparableInputs(s, oldInputs), ...comparableInputs(s, newInputs) }).filter(
-    (k) => !isDeepStrictEqual(oldInputs[k], newInputs[k]),
-  );
+  const changed = Object.keys({
+    ...comparableInputs(s, oldInputs),
+    ...comparableInputs(s, newInputs),
+  }).filter((k) => !isDeepStrictEqual(oldInputs[k], newInputs[k]));
   if (changed.length > 0) {
     throw new Error(
       `${s.kind} ${s.id(oldInputs)} was already carried out with other parameters (${changed.join(", ")} changed). ` +
@@ -169,7 +206,9 @@ export async function destroy(kind: string, _id: string, props: unknown): Promis
   const cfg = settings();
   const inputs = parseInputs(s, props);
   if (cfg.finalize) {
-    console.log(`[${s.kind}] the update is finalized (netmgr:finalize): forgetting the step, the cluster is not changed`);
+    console.log(
+      `[${s.kind}] the update is finalized (netmgr:finalize): forgetting the step, the cluster is not changed`,
+    );
     return;
   }
   await s.delete(inputs, parseResult(s, props), await context(s, inputs));

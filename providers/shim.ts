@@ -30,7 +30,9 @@ interface Runtime {
 
 export function shimProvider(kind: string): pulumi.dynamic.ResourceProvider {
   const runtime = (): Runtime =>
-    require("module").createRequire(require("path").join(process.cwd(), "package.json"))("pulumi-netmgr/runtime");
+    require("module").createRequire(require("path").join(process.cwd(), "package.json"))(
+      "pulumi-netmgr/runtime",
+    );
   return {
     configure: async (req) => runtime().configure((key: string) => req.config.get(key)),
     check: async (olds, news) => runtime().check(kind, olds, news),

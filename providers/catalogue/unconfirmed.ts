@@ -11,7 +11,11 @@ export type NetMgrFunction = "Manager" | "View";
  * Assumed: `/S` silent, `/FUNCTION=<Manager|View>`, `/UPDATEDATA=<YES|NO>` ("Update data area at startup",
  * Manager only), `/LOG=<file>` result log holding a "Failed : N" line like the Finish screen.
  */
-export function installerArgs(fn: NetMgrFunction, updateDataAtStartup: boolean | undefined, logFile: string): string[] {
+export function installerArgs(
+  fn: NetMgrFunction,
+  updateDataAtStartup: boolean | undefined,
+  logFile: string,
+): string[] {
   const args = ["/S", `/FUNCTION=${fn}`];
   if (fn === "Manager") args.push(`/UPDATEDATA=${updateDataAtStartup ? "YES" : "NO"}`);
   args.push(`/LOG=${logFile}`);
@@ -40,7 +44,10 @@ export const NVPLOG_INIT_END = "BaseMgr Initialization end";
  * UNCONFIRMED: where the §3.8 "Use Web API Function" option is stored once checked in the console GUI.
  * Assumed an INI on the shared disk: %NVP_SHARE_PATH%\Manager\sg\NvPRO\NvPROWebAPI.ini, [WEBAPI] Use=1, Port=n.
  */
-export const WEBAPI_INI = { relativeToShare: "Manager\\sg\\NvPRO\\NvPROWebAPI.ini", section: "WEBAPI" } as const;
+export const WEBAPI_INI = {
+  relativeToShare: "Manager\\sg\\NvPRO\\NvPROWebAPI.ini",
+  section: "WEBAPI",
+} as const;
 
 /** UNCONFIRMED: SysMonMgr -backup's "backup id" line ("Backup ID : 005"); ids are 3-digit (§4.2.4 step 5). */
 export const SYSMONMGR_BACKUP_ID = /Backup\s*ID\s*[:=]\s*(\d{3})/i;

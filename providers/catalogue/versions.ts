@@ -43,7 +43,12 @@ export const MANAGER_SERVICES: readonly ServiceSpec[] = [
     internalDbOnly: false,
     adapter: false,
   },
-  { displayName: "NvPRO Topology Adapter", name: "NvPROTopologyAdapter", internalDbOnly: false, adapter: true },
+  {
+    displayName: "NvPRO Topology Adapter",
+    name: "NvPROTopologyAdapter",
+    internalDbOnly: false,
+    adapter: true,
+  },
   {
     displayName: "NvPRO Performance Manager",
     name: "NvPROPerfMgr",
@@ -56,7 +61,14 @@ export const MANAGER_SERVICES: readonly ServiceSpec[] = [
 export const ADAPTER_SERVICES = MANAGER_SERVICES.filter((s) => s.adapter);
 
 /** The service whose survival for three minutes proves the first start of an upgraded Manager (§3.5 step 1). */
-export const OPERATIONS_MANAGER = MANAGER_SERVICES.find((s) => s.displayName.startsWith("MasterScope UMF"))!;
+export const OPERATIONS_MANAGER: ServiceSpec = required(
+  MANAGER_SERVICES.find((s) => s.displayName.startsWith("MasterScope UMF")),
+);
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("the service catalogue is missing an entry the guide names");
+  return value;
+}
 
 export interface VersionSpec {
   version: string;
@@ -140,8 +152,8 @@ export function instantiate(pattern: string, n: number): string {
 
 /** True when `displayName` is an instance of the pattern (any service number). */
 export function matchesService(spec: ServiceSpec, displayName: string): boolean {
-  const [before, after] = spec.displayName.split("{n}");
+  const [before = "", after] = spec.displayName.split("{n}");
   if (after === undefined) return displayName === spec.displayName;
-  if (!displayName.startsWith(before!) || !displayName.endsWith(after)) return false;
-  return /^\d+$/.test(displayName.slice(before!.length, displayName.length - after.length));
+  if (!displayName.startsWith(before) || !displayName.endsWith(after)) return false;
+  return /^\d+$/.test(displayName.slice(before.length, displayName.length - after.length));
 }

@@ -6,7 +6,14 @@
  * which is why it is parsed on its own, leniently: a problem in an unrelated key must not block a failback.
  */
 import { z } from "zod";
-import { Deadlines, Lab, PROJECT, Remoting, parseStackConfig, type StackConfig as StackConfigType } from "./stack";
+import {
+  Deadlines,
+  Lab,
+  PROJECT,
+  Remoting,
+  parseStackConfig,
+  type StackConfig as StackConfigType,
+} from "./stack";
 import { Secret } from "../hosts/secret";
 
 export const ProviderSettings = z.object({
@@ -32,7 +39,15 @@ export type ProviderSettings = z.infer<typeof ProviderSettings> & {
   stackConfigProblem?: string;
 };
 
-const JSON_KEYS = new Set(["lab", "remoting", "hosts", "consoles", "deadlines", "finalize", "allowFailbackAfterComplete"]);
+const JSON_KEYS = new Set([
+  "lab",
+  "remoting",
+  "hosts",
+  "consoles",
+  "deadlines",
+  "finalize",
+  "allowFailbackAfterComplete",
+]);
 
 export function parseProviderSettings(get: (key: string) => string | undefined): ProviderSettings {
   const raw: Record<string, unknown> = {};
@@ -44,7 +59,9 @@ export function parseProviderSettings(get: (key: string) => string | undefined):
   const parsed = ProviderSettings.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${PROJECT}:${i.path.join(".")}: ${i.message}`);
-    throw new Error(`The provider settings in the stack config are not valid:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(
+      `The provider settings in the stack config are not valid:\n  - ${problems.join("\n  - ")}`,
+    );
   }
   const settings: ProviderSettings = { ...parsed.data };
   const sqlPassword = get(`${PROJECT}:sqlPassword`);

@@ -215,14 +215,19 @@ export const StackConfig = z
     }
     for (const console of c.consoles) {
       if (c.hosts.some((h) => h.toLowerCase() === console.toLowerCase())) {
-        ctx.addIssue({ code: "custom", path: ["consoles"], message: `${console} is a cluster node, not a console` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["consoles"],
+          message: `${console} is a cluster node, not a console`,
+        });
       }
     }
     if (c.sflowDb && c.db !== "sqlserver") {
       ctx.addIssue({
         code: "custom",
         path: ["sflowDb"],
-        message: "the sFlow DB is an external (SQL Server) database: set netmgr:db to sqlserver or sflowDb to false",
+        message:
+          "the sFlow DB is an external (SQL Server) database: set netmgr:db to sqlserver or sflowDb to false",
       });
     }
   });
@@ -230,7 +235,17 @@ export type StackConfigInput = z.input<typeof StackConfig>;
 export type StackConfig = z.infer<typeof StackConfig>;
 
 /** Keys whose values are JSON objects or arrays in Pulumi config (everything else is a string). */
-const STRUCTURED_KEYS = new Set(["lab", "remoting", "hosts", "cmdb", "newMedia", "oldMedia", "webConsole", "consoles", "deadlines"]);
+const STRUCTURED_KEYS = new Set([
+  "lab",
+  "remoting",
+  "hosts",
+  "cmdb",
+  "newMedia",
+  "oldMedia",
+  "webConsole",
+  "consoles",
+  "deadlines",
+]);
 const BOOLEAN_KEYS = new Set(["sflowDb", "finalize"]);
 
 /** Secret keys: read through configure in the provider, never resource inputs (see Pulumi.yaml). */
@@ -260,7 +275,9 @@ export function parseStackConfig(get: (key: string) => string | undefined): Stac
       try {
         raw[key] = JSON.parse(value);
       } catch {
-        problems.push(`${PROJECT}:${key}: is not valid JSON (${JSON.stringify(value)}); set it with pulumi config set --path`);
+        problems.push(
+          `${PROJECT}:${key}: is not valid JSON (${JSON.stringify(value)}); set it with pulumi config set --path`,
+        );
       }
     } else {
       raw[key] = value;
@@ -269,9 +286,10 @@ export function parseStackConfig(get: (key: string) => string | undefined): Stac
   const parsed = StackConfig.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(describeIssue(issue));
+    throw new ConfigError(problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data!;
+  return parsed.data;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -286,7 +304,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** The active and standby host names as configured (case as written in netmgr:hosts). */
 export function rolesOf(c: StackConfig): { active: string; standby: string } {
   const activeName = c.activeHost ?? c.hosts[0];
-  const active = c.hosts.find((h) => h.toLowerCase() === activeName.toLowerCase())!;
-  const standby = c.hosts.find((h) => h !== active)!;
-  return { active, standby };
+  // Validated: activeHost is one of the two hosts (case-insensitively).
+  const [first, second] = c.hosts;
+  return first.toLowerCase() === activeName.toLowerCase()
+    ? { active: first, standby: second }
+    : { active: second, standby: first };
 }

@@ -40,21 +40,43 @@ export interface ClusterConfigFiles {
  */
 export type ConfigChange = "resources" | "settings";
 
+/**
+ * Every `deadlineMs` is a time budget in milliseconds counted from the call (stack config `deadlines.*` in
+ * seconds × 1000), not a point in time. Waits poll `clpstat --long` until every resource of the group is in
+ * the expected state; when the budget runs out the error names the group, its last state and the resources
+ * not there yet. Implementation: cli.ts; command forms: commands.ts; apply sequences: apply.ts.
+ */
 export interface ClusterOps {
   /** `clpstat --long` */
   status(): Promise<ClusterStatus>;
-  /** `clpgrp -m <group> -a <toHost>`, then poll `clpstat` until the group is Online on `toHost` or the deadline passes. */
+  /**
+   * `clpgrp -m <group> -a <toHost>`, then poll `clpstat` until the group is Online on `toHost` or the deadline
+   * passes. A stopped group is started there instead (`clpgrp -s <group> -h <toHost>`); a group already Online
+   * there is left alone.
+   */
   moveGroup(group: string, toHost: string, deadlineMs: number): Promise<void>;
-  /** `clpgrp -s <group> -h <onHost>`, then poll until Online. */
+  /** `clpgrp -s <group> -h <onHost>`, then poll until Online. Refuses a group active on another host. */
   startGroup(group: string, onHost: string, deadlineMs: number): Promise<void>;
-  /** `clpgrp -t <group>`, then poll until Offline. */
+  /** `clpgrp -t <group>`, then poll until Offline (nothing to do when it is already Offline). */
   stopGroup(group: string, deadlineMs: number): Promise<void>;
   /** `clpcl --suspend` */
   suspend(): Promise<void>;
   /** `clpcl --resume` */
   resume(): Promise<void>;
-  /** `clpcfctrl --pull -x <dir>` and read back what it wrote. */
+  /**
+   * `clpcfctrl --pull -x <dir>` into an emptied work folder, and read back what it wrote (clp.conf decoded in
+   * its declared encoding).
+   */
   pullConfig(): Promise<ClusterConfigFiles>;
-  /** Write the files and apply them with the sequence `change` needs (see ConfigChange). */
-  applyConfig(files: ClusterConfigFiles, change: ConfigChange, group: string, deadlineMs: number): Promise<void>;
+  /**
+   * Write the files into an emptied work folder (clp.conf re-encoded in its declared encoding) and apply them
+   * with the sequence `change` needs (see ConfigChange). A failure after `clpcl --suspend` resumes the cluster
+   * before the error is thrown; the error says where the cluster and the group stand.
+   */
+  applyConfig(
+    files: ClusterConfigFiles,
+    change: ConfigChange,
+    group: string,
+    deadlineMs: number,
+  ): Promise<void>;
 }

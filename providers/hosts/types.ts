@@ -51,7 +51,11 @@ export const DirEntry = z.object({ name: z.string(), kind: FileKind, size: z.num
 export type DirEntry = z.infer<typeof DirEntry>;
 
 /** One file of a tree with its SHA-256, as `Get-FileHash -Algorithm SHA256` reports it; paths are relative, `\`-separated. */
-export const TreeEntry = z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: z.string() });
+export const TreeEntry = z.object({
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+});
 export type TreeEntry = z.infer<typeof TreeEntry>;
 
 export const RunResult = z.object({

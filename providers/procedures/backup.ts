@@ -8,9 +8,9 @@ import { z } from "zod";
 import { mediaPath } from "../catalogue/media";
 import { SYSMONMGR_BACKUP_ID } from "../catalogue/unconfirmed";
 import type { Media } from "../config/stack";
-import type { HostOps, TreeEntry } from "../hosts/types";
+import { TreeEntry, type HostOps } from "../hosts/types";
 import { StepError, WORK_DIR, seconds, type Env } from "./env";
-import { local, winJoin, type NetMgrPaths } from "./paths";
+import { leafName, local, shared, winJoin, type NetMgrPaths } from "./paths";
 
 export const TreeBackup = z.object({
   host: z.string(),
@@ -32,16 +32,12 @@ export function manifestHash(entries: readonly TreeEntry[]): string {
   return createHash("sha256").update(lines).digest("hex");
 }
 
-function leaf(path: string): string {
-  return path.replace(/\\+$/, "").split("\\").pop()!;
-}
-
 /**
  * Copy the folder `source` to `<dest>\<leaf>` on the same node and verify the copy against the source.
  * Idempotent: a complete, matching copy already at `dest` is kept; a partial one is replaced.
  */
 export async function backupTree(env: Env, host: HostOps, source: string, dest: string): Promise<TreeBackup> {
-  const target = winJoin(dest, leaf(source));
+  const target = winJoin(dest, leafName(source));
   const sourceTree = await host.hashTree(source);
   const expected = manifestHash(sourceTree);
   if ((await host.stat(target)) === "dir" && manifestHash(await host.hashTree(target)) === expected) {
@@ -52,7 +48,12 @@ export async function backupTree(env: Env, host: HostOps, source: string, dest: 
     await host.copy(source, target);
     const copied = manifestHash(await host.hashTree(target));
     if (copied !== expected) {
-      throw new StepError("Backup", host.host, `the copy of ${source} at ${target} does not match its source`, "§2.4");
+      throw new StepError(
+        "Backup",
+        host.host,
+        `the copy of ${source} at ${target} does not match its source`,
+        "§2.4",
+      );
     }
   }
   await host.writeFile(winJoin(dest, "manifest.json"), Buffer.from(JSON.stringify(sourceTree, null, 1)));
@@ -68,9 +69,14 @@ export async function backupTree(env: Env, host: HostOps, source: string, dest: 
 
 /** Refuse a failback whose backup is missing or changed (README: Failback guard rails). */
 export async function verifyTreeBackup(host: HostOps, b: TreeBackup): Promise<void> {
-  const target = winJoin(b.path, leaf(b.source));
+  const target = winJoin(b.path, leafName(b.source));
   if ((await host.stat(target)) !== "dir") {
-    throw new StepError("Failback", host.host, `the backup ${target} is missing; the failback cannot restore from it`, "§2.4");
+    throw new StepError(
+      "Failback",
+      host.host,
+      `the backup ${target} is missing; the failback cannot restore from it`,
+      "§2.4",
+    );
   }
   const now = manifestHash(await host.hashTree(target));
   if (now !== b.manifestSha256) {
@@ -88,15 +94,25 @@ export async function restoreTree(env: Env, host: HostOps, b: TreeBackup): Promi
   await verifyTreeBackup(host, b);
   env.progress.say(`restoring ${b.source} from ${b.path} (§4.2.5 step 3)`, host.host);
   await host.remove(b.source);
-  await host.copy(winJoin(b.path, leaf(b.source)), b.source);
+  await host.copy(winJoin(b.path, leafName(b.source)), b.source);
   const restored = manifestHash(await host.hashTree(b.source));
   if (restored !== b.manifestSha256) {
-    throw new StepError("Failback", host.host, `${b.source} does not match the backup after the restore`, "§4.2.5");
+    throw new StepError(
+      "Failback",
+      host.host,
+      `${b.source} does not match the backup after the restore`,
+      "§4.2.5",
+    );
   }
 }
 
 /** §2.4.2: the standby's configuration data, `%NVP_INSTALL_PATH%\Manager\sg`. */
-export async function backupStandby(env: Env, chain: string, hostName: string, paths: NetMgrPaths): Promise<TreeBackup> {
+export async function backupStandby(
+  env: Env,
+  chain: string,
+  hostName: string,
+  paths: NetMgrPaths,
+): Promise<TreeBackup> {
   const host = env.target.host(hostName);
   return backupTree(env, host, local(paths).sg, winJoin(WORK_DIR, chain, `backup-${hostName}-sg`));
 }
@@ -119,39 +135,105 @@ export const ActiveBackupRecord = z.object({
   manifestSha256: z.string(),
   files: z.number().int(),
   sql: z.array(SqlBackup),
+  /**
+   * The shared disk's sg tree as it was at the backup (SHA-256 of its manifest, kept on both hosts): after a
+   * restore, files the update created that the backup does not cover are moved aside, not left behind.
+   */
+  sharedManifestSha256: z.string(),
 });
 export type ActiveBackupRecord = z.infer<typeof ActiveBackupRecord>;
 
 const activeRecord = (chain: string) => winJoin(WORK_DIR, chain, "active-backup.json");
+export const sharedManifestFile = (chain: string) => winJoin(WORK_DIR, chain, "shared-sg-manifest.json");
+
+/** The shared sg manifest recorded with the backup, verified against the hash in the outputs. */
+export async function readSharedManifest(
+  host: HostOps,
+  chain: string,
+  r: ActiveBackupRecord,
+): Promise<TreeEntry[]> {
+  const file = sharedManifestFile(chain);
+  if ((await host.stat(file)) !== "file") {
+    throw new StepError(
+      "Failback",
+      host.host,
+      `the manifest of the shared disk taken with backup ${r.id} is missing (${file})`,
+      "§2.4.1",
+    );
+  }
+  const entries = z.array(TreeEntry).parse(JSON.parse((await host.readFile(file)).toString("utf8")));
+  if (manifestHash(entries) !== r.sharedManifestSha256) {
+    throw new StepError(
+      "Failback",
+      host.host,
+      `the manifest ${file} does not match the one recorded with backup ${r.id}`,
+      "§2.4.1",
+    );
+  }
+  return entries;
+}
 
 /** The backup ids `SysMonMgr -listbackup` reports. */
 export async function listBackups(env: Env, host: HostOps, paths: NetMgrPaths): Promise<string[]> {
   const L = local(paths);
-  const r = await host.run(L.sysMonMgr, ["-listbackup"], { cwd: L.bin, timeoutMs: seconds(env.deadlines.serviceSeconds) });
-  if (r.exitCode !== 0) throw new StepError("SysMonMgr -listbackup", host.host, `exit code ${r.exitCode}: ${r.output.trim()}`, "§4.2.4 step 5");
-  return [...r.output.matchAll(/\b(\d{3})\b/g)].map((m) => m[1]!);
+  const r = await host.run(L.sysMonMgr, ["-listbackup"], {
+    cwd: L.bin,
+    timeoutMs: seconds(env.deadlines.serviceSeconds),
+  });
+  if (r.exitCode !== 0)
+    throw new StepError(
+      "SysMonMgr -listbackup",
+      host.host,
+      `exit code ${r.exitCode}: ${r.output.trim()}`,
+      "§4.2.4 step 5",
+    );
+  return [...r.output.matchAll(/\b(\d{3})\b/g)].map((m) => m[1] ?? "");
 }
 
 /**
  * §2.4.1 steps 1-3: swap in the rolling-update sgbackup_comm.lst, `SysMonMgr -backup`, swap back (always).
  * Returns the new backup id.
  */
-export async function sysMonMgrBackup(env: Env, host: HostOps, paths: NetMgrPaths, media: Media): Promise<string> {
+export async function sysMonMgrBackup(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  media: Media,
+): Promise<string> {
   const L = local(paths);
   const org = `${L.sgbackupList}.org`;
   const before = new Set(await listBackups(env, host, paths));
   if ((await host.stat(org)) !== "file") await host.move(L.sgbackupList, org);
   try {
     await host.copy(mediaPath(media, "sgbackupList"), L.sgbackupList);
-    env.progress.say("SysMonMgr -backup with the rolling-update sgbackup_comm.lst (§2.4.1 steps 1-2)", host.host);
-    const r = await host.run(L.sysMonMgr, ["-backup"], { cwd: L.bin, timeoutMs: seconds(env.deadlines.backupSeconds) });
+    env.progress.say(
+      "SysMonMgr -backup with the rolling-update sgbackup_comm.lst (§2.4.1 steps 1-2)",
+      host.host,
+    );
+    const r = await host.run(L.sysMonMgr, ["-backup"], {
+      cwd: L.bin,
+      timeoutMs: seconds(env.deadlines.backupSeconds),
+    });
     if (r.exitCode !== 0) {
-      throw new StepError("SysMonMgr -backup", host.host, `exit code ${r.exitCode}`, "§2.4.1 step 2", lastLines(r.output));
+      throw new StepError(
+        "SysMonMgr -backup",
+        host.host,
+        `exit code ${r.exitCode}`,
+        "§2.4.1 step 2",
+        lastLines(r.output),
+      );
     }
     const fromOutput = SYSMONMGR_BACKUP_ID.exec(r.output)?.[1];
     const created = (await listBackups(env, host, paths)).filter((id) => !before.has(id));
     const id = fromOutput ?? created.sort().pop();
-    if (!id) throw new StepError("SysMonMgr -backup", host.host, "no new backup id appeared in -listbackup", "§2.4.1 step 2", lastLines(r.output));
+    if (!id)
+      throw new StepError(
+        "SysMonMgr -backup",
+        host.host,
+        "no new backup id appeared in -listbackup",
+        "§2.4.1 step 2",
+        lastLines(r.output),
+      );
     return id;
   } finally {
     // §2.4.1 step 3: back to the original list, whatever happened.
@@ -184,30 +266,51 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
   const L = local(i.paths);
   const existing = await readRecord(host, i.chain);
   if (existing && (await intact(env, existing))) {
-    env.progress.say(`backup ${existing.id} already taken and verified on ${existing.copies.map((c) => c.host).join(", ")}`, i.host);
+    env.progress.say(
+      `backup ${existing.id} already taken and verified on ${existing.copies.map((c) => c.host).join(", ")}`,
+      i.host,
+    );
     return existing;
   }
   const id = await sysMonMgrBackup(env, host, i.paths, i.media);
   const path = winJoin(L.backups, id);
   const tree = await host.hashTree(path);
   const manifestSha256 = manifestHash(tree);
-  await host.writeFile(winJoin(WORK_DIR, i.chain, `backup-${id}-manifest.json`), Buffer.from(JSON.stringify(tree, null, 1)));
+  await host.writeFile(
+    winJoin(WORK_DIR, i.chain, `backup-${id}-manifest.json`),
+    Buffer.from(JSON.stringify(tree, null, 1)),
+  );
   const other = env.target.host(i.copyTo);
   env.progress.say(`copying backup ${id} to ${i.copyTo} (the §4.2.1 restore runs there)`, i.host);
   await copyTreeBetween(host, path, other, path, tree);
   if (manifestHash(await other.hashTree(path)) !== manifestSha256) {
-    throw new StepError("Backup (active)", i.copyTo, `the copy of backup ${id} does not match the original`, "§2.4.1");
+    throw new StepError(
+      "Backup (active)",
+      i.copyTo,
+      `the copy of backup ${id} does not match the original`,
+      "§2.4.1",
+    );
   }
   const sql = [];
   for (const db of i.sql) {
     const file = winJoin(i.sqlBackupDir, `${db.database}.bak`);
-    env.progress.say(`BACKUP DATABASE [${db.database}] WITH CHECKSUM to ${file}, then RESTORE VERIFYONLY (§2.4.1 step 4)`, i.host);
+    env.progress.say(
+      `BACKUP DATABASE [${db.database}] WITH CHECKSUM to ${file}, then RESTORE VERIFYONLY (§2.4.1 step 4)`,
+      i.host,
+    );
     const b = await env.target.sql.backup(db, file, (line) => env.progress.say(line, i.host));
     sql.push({ ...db, file: b.file, finishedAt: b.finishedAt, sizeBytes: b.sizeBytes });
+  }
+  // The shared sg tree as it is now, before anything of the update touches it.
+  const sharedTree = await host.hashTree(shared(i.paths).sg);
+  const sharedManifestSha256 = manifestHash(sharedTree);
+  for (const h of [host, other]) {
+    await h.writeFile(sharedManifestFile(i.chain), Buffer.from(JSON.stringify(sharedTree)));
   }
   const record: ActiveBackupRecord = {
     id,
     host: i.host,
+    sharedManifestSha256,
     copies: [
       { host: i.host, path },
       { host: i.copyTo, path },
@@ -246,15 +349,25 @@ export async function verifyActiveBackup(env: Env, r: ActiveBackupRecord, onlyHo
     }
     const now = manifestHash(await host.hashTree(c.path));
     if (now !== r.manifestSha256) {
-      throw new StepError("Failback", c.host, `SysMonMgr backup ${r.id} at ${c.path} does not match its manifest; refusing to restore from it`, "§2.4.1");
+      throw new StepError(
+        "Failback",
+        c.host,
+        `SysMonMgr backup ${r.id} at ${c.path} does not match its manifest; refusing to restore from it`,
+        "§2.4.1",
+      );
     }
   }
   for (const s of r.sql) await env.target.sql.verify(s.host, s.instance, s.file);
 }
 
-
 /** Copy a folder from one node to another through the controller, file by file. */
-export async function copyTreeBetween(from: HostOps, fromPath: string, to: HostOps, toPath: string, tree?: readonly TreeEntry[]): Promise<void> {
+export async function copyTreeBetween(
+  from: HostOps,
+  fromPath: string,
+  to: HostOps,
+  toPath: string,
+  tree?: readonly TreeEntry[],
+): Promise<void> {
   const entries = tree ?? (await from.hashTree(fromPath));
   await to.remove(toPath);
   await to.mkdir(toPath);

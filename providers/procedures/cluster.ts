@@ -19,7 +19,10 @@ export function clusterVia(env: Env, host: string): ClusterOps {
 }
 
 /** The cluster through the first of `hosts` that answers (a node may be down during a failback). */
-export async function reachableCluster(env: Env, hosts: readonly string[]): Promise<{ ops: ClusterOps; via: string; status: ClusterStatus }> {
+export async function reachableCluster(
+  env: Env,
+  hosts: readonly string[],
+): Promise<{ ops: ClusterOps; via: string; status: ClusterStatus }> {
   let last: unknown;
   for (const host of hosts) {
     try {
@@ -35,7 +38,10 @@ export async function reachableCluster(env: Env, hosts: readonly string[]): Prom
 
 export function groupOf(status: ClusterStatus, group: string): GroupStatus {
   const g = status.groups.find((x) => x.name === group);
-  if (!g) throw new Error(`the cluster has no failover group "${group}" (groups: ${status.groups.map((x) => x.name).join(", ")}); check netmgr:groupName`);
+  if (!g)
+    throw new Error(
+      `the cluster has no failover group "${group}" (groups: ${status.groups.map((x) => x.name).join(", ")}); check netmgr:groupName`,
+    );
   return g;
 }
 
@@ -44,7 +50,9 @@ export function placement(g: GroupStatus): string | null {
   return g.state === "Online" ? g.current : null;
 }
 
-export async function pullClpConf(ops: ClusterOps): Promise<{ files: Awaited<ReturnType<ClusterOps["pullConfig"]>>; conf: ClpConf }> {
+export async function pullClpConf(
+  ops: ClusterOps,
+): Promise<{ files: Awaited<ReturnType<ClusterOps["pullConfig"]>>; conf: ClpConf }> {
   const files = await ops.pullConfig();
   return { files, conf: ClpConf.parse(files.clpConf) };
 }

@@ -38,7 +38,9 @@ export async function checkConnection(env: Env, s: ConsoleStep): Promise<void> {
 
 export async function updateConsole(env: Env, s: ConsoleStep): Promise<string> {
   const host = env.target.host(s.host);
-  const before = await ensureVersion(env, s.chain, host, "View", s.toVersion, s.newMedia, { section: "§3.6" });
+  const before = await ensureVersion(env, s.chain, host, "View", s.toVersion, s.newMedia, {
+    section: "§3.6",
+  });
   await checkConnection(env, s);
   return before ?? s.fromVersion;
 }
@@ -51,5 +53,11 @@ export async function failBackConsole(env: Env, s: ConsoleStep, versionBefore: s
     updateModules: s.oldMedia.updateModules,
   });
   const now = await installedVersion(host, "View", versionBefore);
-  if (now !== versionBefore) throw new StepError("MonitoringTerminal failback", s.host, `View is ${now ?? "not installed"}, expected ${versionBefore}`, "§4.2.3 step 3");
+  if (now !== versionBefore)
+    throw new StepError(
+      "MonitoringTerminal failback",
+      s.host,
+      `View is ${now ?? "not installed"}, expected ${versionBefore}`,
+      "§4.2.3 step 3",
+    );
 }

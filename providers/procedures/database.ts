@@ -25,7 +25,12 @@ export interface DbSettings {
   sflow: boolean;
   sqlInstance: string;
   sflowInstance: string;
-  cmdb: Partial<Record<"user" | "port" | "serverName" | "databaseName" | "databasePath" | "instanceName" | "databaseDriver", string>>;
+  cmdb: Partial<
+    Record<
+      "user" | "port" | "serverName" | "databaseName" | "databasePath" | "instanceName" | "databaseDriver",
+      string
+    >
+  >;
 }
 
 /** The sFlow DB's name (§2.4.1 step 4 example; not a Table 2 parameter). */
@@ -39,7 +44,11 @@ export async function faultDbName(env: Env, hostName: string, paths: NetMgrPaths
   return (text && findIniValue(parseIni(text), "DATABASE_NAME")) || "nvprodb";
 }
 
-export const LogVerdict = z.object({ file: z.string(), benign: z.array(z.string()), errors: z.array(z.string()) });
+export const LogVerdict = z.object({
+  file: z.string(),
+  benign: z.array(z.string()),
+  errors: z.array(z.string()),
+});
 export type LogVerdict = z.infer<typeof LogVerdict>;
 
 /** §3.2.1 step 3: the messages that mean only "already there". */
@@ -51,7 +60,9 @@ const TABLE_3_1: { file: RegExp; benign: RegExp[]; mustBeEmpty?: boolean }[] = [
   { file: /^{db}CreateLogin\.log$/i, benign: [/Server principal '[^']+' already exists/i] },
   {
     file: /^{db}CreateUser\.log$/i,
-    benign: [/(User, group, or role|Users, groups, or the role) '[^']+' already exists in the (current|present) database/i],
+    benign: [
+      /(User, group, or role|Users, groups, or the role) '[^']+' already exists in the (current|present) database/i,
+    ],
   },
   { file: /^{db}AddRole\.log$/i, benign: [], mustBeEmpty: true },
   { file: /^{db}_CR_TBL\.log$/i, benign: [/Warning: The maximum key length is 900 bytes/i] },
@@ -69,7 +80,7 @@ export function judge(file: string, text: string, benign: readonly RegExp[]): Lo
   const lines = text.split(/\r?\n/);
   const verdict: LogVerdict = { file, benign: [], errors: [] };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? "";
     if (benign.some((b) => b.test(line))) {
       verdict.benign.push(line.trim());
       continue;
@@ -89,10 +100,13 @@ export function judge(file: string, text: string, benign: readonly RegExp[]): Lo
 }
 
 export function judgeTable31(file: string, text: string, db: string): LogVerdict | undefined {
-  const rule = TABLE_3_1.find((r) => new RegExp(r.file.source.replace("{db}", escapeRegExp(db)), "i").test(file));
+  const rule = TABLE_3_1.find((r) =>
+    new RegExp(r.file.source.replace("{db}", escapeRegExp(db)), "i").test(file),
+  );
   if (!rule) return undefined;
   const verdict = judge(file, text, rule.benign);
-  if (rule.mustBeEmpty && text.trim() !== "") verdict.errors.push(`${file} should be empty (Table 3-1) but holds: ${text.trim().split(/\r?\n/)[0]}`);
+  if (rule.mustBeEmpty && text.trim() !== "")
+    verdict.errors.push(`${file} should be empty (Table 3-1) but holds: ${text.trim().split(/\r?\n/)[0]}`);
   return verdict;
 }
 
@@ -112,10 +126,16 @@ export interface CmdbParameters {
 }
 
 /** §2.2.2: Table 2-1 / 2-2 from WFDB.INI on the active host, netmgr:cmdb overrides applied. */
-export async function readCmdbParameters(env: Env, host: HostOps, paths: NetMgrPaths, db: DbSettings): Promise<CmdbParameters> {
+export async function readCmdbParameters(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  db: DbSettings,
+): Promise<CmdbParameters> {
   const L = local(paths);
   const text = await readText(env, host, L.wfdbIni);
-  if (text === undefined) throw new StepError("DatabaseSchema", host.host, `${L.wfdbIni} is missing`, "§2.2.2");
+  if (text === undefined)
+    throw new StepError("DatabaseSchema", host.host, `${L.wfdbIni} is missing`, "§2.2.2");
   const ini = parseIni(text);
   const get = (key: string) => findIniValue(ini, key) ?? "";
   const password = findIniValue(ini, "CMDB_PASSWD");
@@ -135,6 +155,8 @@ export async function readCmdbParameters(env: Env, host: HostOps, paths: NetMgrP
 export interface SchemaUpdate {
   logs: LogVerdict[];
   standbyIniSaved: SavedFile[];
+  /** §3.2 step 1 created Manager\sql_rupdate (the undo removes it again). */
+  createdScriptsFolder: boolean;
 }
 
 /** §3.2 forward. Re-running is safe: the scripts are made to be re-run (the benign messages say so). */
@@ -146,10 +168,17 @@ export async function updateDatabases(
   const host = env.target.host(i.host);
   const L = local(i.paths);
   // §3.2 step 1: the update scripts from the media.
+  const createdScriptsFolder = await createdByThisChain(host, L.sqlRupdate, chain);
   env.progress.say(`copying ${mediaPath(i.media, "sqlRupdate")} to ${L.sqlRupdate} (§3.2 step 1)`, i.host);
   await host.copy(mediaPath(i.media, "sqlRupdate"), L.sqlRupdate);
   const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
-  if (i.db.mode === "internal") return { logs: [await updateInternal(env, host, i.paths, cmdb)], standbyIniSaved: [] };
+  if (i.db.mode === "internal") {
+    return {
+      logs: [await updateInternal(env, host, i.paths, cmdb)],
+      standbyIniSaved: [],
+      createdScriptsFolder,
+    };
+  }
 
   const logs = await updateExternal(env, host, i.paths, cmdb);
   // §3.2.2 step 6: both INI files to the standby (the standby's own copies are kept first, for the undo).
@@ -160,17 +189,49 @@ export async function updateDatabases(
     await standby.writeFile(path, await host.readFile(path));
   }
   env.progress.say(`copied WFDB.INI and NvPROBaseMgr.ini to ${i.standby} (§3.2.2 step 6)`, i.host);
-  return { logs, standbyIniSaved: saved };
+  return { logs, standbyIniSaved: saved, createdScriptsFolder };
 }
 
-async function updateInternal(env: Env, host: HostOps, paths: NetMgrPaths, c: CmdbParameters): Promise<LogVerdict> {
+/**
+ * Did this chain create `folder`? Absent now: yes (and a marker records it, so a re-run after the copy still
+ * knows). Present: only if the marker says so.
+ */
+async function createdByThisChain(host: HostOps, folder: string, chain: string): Promise<boolean> {
+  const marker = winJoin(WORK_DIR, chain, `created-${folder.split("\\").pop()}`);
+  if ((await host.stat(folder)) === null) {
+    await host.writeFile(marker, Buffer.from(folder));
+    return true;
+  }
+  return (await host.stat(marker)) === "file";
+}
+
+async function updateInternal(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  c: CmdbParameters,
+): Promise<LogVerdict> {
   const L = local(paths);
   const cwd = winJoin(L.sqlRupdate, "postgres");
-  if (!c.password) throw new StepError("DatabaseSchema", host.host, `WFDB.INI has no CMDB_PASSWD (Table 2-1)`, "§2.2.2");
+  if (!c.password)
+    throw new StepError("DatabaseSchema", host.host, `WFDB.INI has no CMDB_PASSWD (Table 2-1)`, "§2.2.2");
   // §3.2.1 step 2: WfdbCmdSetup.bat <user> <dbms dir> <port> SYSTEM <password> <server> <db name> <data dir> YES
-  const args = [c.user, winJoin(L.bin, "dbms1"), c.port, "SYSTEM", c.password, c.serverName, c.databaseName, c.databasePath, "YES"];
+  const args = [
+    c.user,
+    winJoin(L.bin, "dbms1"),
+    c.port,
+    "SYSTEM",
+    c.password,
+    c.serverName,
+    c.databaseName,
+    c.databasePath,
+    "YES",
+  ];
   env.progress.say(`WfdbCmdSetup.bat (internal CMDB update, §3.2.1 step 2)`, host.host);
-  const r = await host.run(winJoin(cwd, "WfdbCmdSetup.bat"), args, { cwd, timeoutMs: seconds(env.deadlines.dbScriptSeconds) });
+  const r = await host.run(winJoin(cwd, "WfdbCmdSetup.bat"), args, {
+    cwd,
+    timeoutMs: seconds(env.deadlines.dbScriptSeconds),
+  });
   const verdict = judge("WfdbCmdSetup.bat output", r.output, [POSTGRES_BENIGN]);
   if (r.exitCode !== 0 || verdict.errors.length > 0) {
     throw new StepError(
@@ -184,16 +245,25 @@ async function updateInternal(env: Env, host: HostOps, paths: NetMgrPaths, c: Cm
   return verdict;
 }
 
-async function updateExternal(env: Env, host: HostOps, paths: NetMgrPaths, c: CmdbParameters): Promise<LogVerdict[]> {
+async function updateExternal(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  c: CmdbParameters,
+): Promise<LogVerdict[]> {
   const L = local(paths);
   const cwd = winJoin(L.sqlRupdate, "sqlserver");
   const logs: LogVerdict[] = [];
   // §3.2.2 step 2: WfdbCmdSetup.bat <db name> <server> <instance> <driver>
   env.progress.say(`WfdbCmdSetup.bat (CMDB update on SQL Server, §3.2.2 step 2)`, host.host);
-  const r1 = await host.run(winJoin(cwd, "WfdbCmdSetup.bat"), [c.databaseName, c.serverName, c.instanceName, c.databaseDriver], {
-    cwd,
-    timeoutMs: seconds(env.deadlines.dbScriptSeconds),
-  });
+  const r1 = await host.run(
+    winJoin(cwd, "WfdbCmdSetup.bat"),
+    [c.databaseName, c.serverName, c.instanceName, c.databaseDriver],
+    {
+      cwd,
+      timeoutMs: seconds(env.deadlines.dbScriptSeconds),
+    },
+  );
   // §3.2.2 step 3: Table 3-1.
   for (const entry of await host.list(cwd)) {
     if (entry.kind !== "file" || !entry.name.toLowerCase().endsWith(".log")) continue;
@@ -225,7 +295,14 @@ async function updateExternal(env: Env, host: HostOps, paths: NetMgrPaths, c: Cm
   return [...logs, ...faultLogs];
 }
 
-function failOnErrors(host: HostOps, exitCode: number, logs: LogVerdict[], script: string, section: string, output: string): void {
+function failOnErrors(
+  host: HostOps,
+  exitCode: number,
+  logs: LogVerdict[],
+  script: string,
+  section: string,
+  output: string,
+): void {
   const errors = logs.flatMap((l) => l.errors.map((e) => `${l.file}: ${e}`));
   if (exitCode !== 0 || errors.length > 0) {
     throw new StepError(
@@ -245,19 +322,32 @@ function failOnErrors(host: HostOps, exitCode: number, logs: LogVerdict[], scrip
 export async function restoreDatabases(
   env: Env,
   chain: string,
-  i: { activeHost: string; hosts: readonly string[]; paths: NetMgrPaths; db: DbSettings; backup: ActiveBackupRecord; updatedAt: number },
+  i: {
+    activeHost: string;
+    hosts: readonly string[];
+    paths: NetMgrPaths;
+    db: DbSettings;
+    backup: ActiveBackupRecord;
+    updatedAt: number;
+  },
 ): Promise<void> {
   const host = env.target.host(i.activeHost);
   const L = local(i.paths);
   const sharedRestored = await restoredSince(env, chain, i.hosts, i.backup.id, i.updatedAt);
   if (i.db.mode === "internal" && sharedRestored) {
-    env.progress.say(`the shared disk (internal DBs included) was already restored from backup ${i.backup.id}`, i.activeHost);
+    env.progress.say(
+      `the shared disk (internal DBs included) was already restored from backup ${i.backup.id}`,
+      i.activeHost,
+    );
     return;
   }
   // §4.2.4 step 1 / §4.2.1 step 1: NetMgr services stopped while the data is replaced.
   const running = (await netmgrServices(host)).filter((s) => s.state === "Running");
   const stoppable = i.db.mode === "internal" ? running : running.filter((s) => !s.spec.internalDbOnly);
-  env.progress.say(`stopping ${stoppable.length} NetMgr services to restore the databases (§4.2.4 step 1)`, i.activeHost);
+  env.progress.say(
+    `stopping ${stoppable.length} NetMgr services to restore the databases (§4.2.4 step 1)`,
+    i.activeHost,
+  );
   for (const s of [...stoppable].reverse()) await host.stopService(s.name);
   try {
     if (i.db.mode === "internal") {
@@ -266,17 +356,34 @@ export async function restoreDatabases(
     } else {
       // §4.2.4 step 5: CMDB from the SysMonMgr backup's .bak, fault/sFlow DBs from the SQL backups.
       const cmdbDir = winJoin(L.backups, i.backup.id, "sg", "wfdbmgr");
-      const bak = (await host.list(cmdbDir)).find((e) => e.kind === "file" && e.name.toLowerCase().endsWith(".bak"));
-      if (!bak) throw new StepError("Failback", i.activeHost, `no CMDB .bak in ${cmdbDir} (§4.2.4 step 5 Caution: 6.1 may keep it in SQL Server's backup folder)`, "§4.2.4 step 5");
+      const bak = (await host.list(cmdbDir)).find(
+        (e) => e.kind === "file" && e.name.toLowerCase().endsWith(".bak"),
+      );
+      if (!bak)
+        throw new StepError(
+          "Failback",
+          i.activeHost,
+          `no CMDB .bak in ${cmdbDir} (§4.2.4 step 5 Caution: 6.1 may keep it in SQL Server's backup folder)`,
+          "§4.2.4 step 5",
+        );
       const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
       for (const s of i.backup.sql) await env.target.sql.verify(s.host, s.instance, s.file);
-      env.progress.say(`RESTORE DATABASE [${cmdb.databaseName}] from ${bak.name} (§4.2.4 step 5)`, i.activeHost);
-      await env.target.sql.restore({ host: i.activeHost, instance: i.db.sqlInstance, database: cmdb.databaseName }, winJoin(cmdbDir, bak.name), (l) =>
-        env.progress.say(l, i.activeHost),
+      env.progress.say(
+        `RESTORE DATABASE [${cmdb.databaseName}] from ${bak.name} (§4.2.4 step 5)`,
+        i.activeHost,
+      );
+      await env.target.sql.restore(
+        { host: i.activeHost, instance: i.db.sqlInstance, database: cmdb.databaseName },
+        winJoin(cmdbDir, bak.name),
+        (l) => env.progress.say(l, i.activeHost),
       );
       for (const s of i.backup.sql) {
         env.progress.say(`RESTORE DATABASE [${s.database}] from ${s.file} (§4.2.4 step 5)`, i.activeHost);
-        await env.target.sql.restore({ host: i.activeHost, instance: s.instance, database: s.database }, s.file, (l) => env.progress.say(l, i.activeHost));
+        await env.target.sql.restore(
+          { host: i.activeHost, instance: s.instance, database: s.database },
+          s.file,
+          (l) => env.progress.say(l, i.activeHost),
+        );
       }
       // §4.2.4 step 6
       await cmdbConsistency(env, host, i.paths, "sqlserver", i.db.sqlInstance);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { HostOps } from "../hosts/types";
 import type { Target } from "../hosts/target";
 import { StepError } from "./env";
-import { winJoin } from "./paths";
+import { leafName, winJoin } from "./paths";
 
 export const SavedFile = z.object({
   path: z.string(),
@@ -26,7 +26,7 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 export async function saveCopy(host: HostOps, path: string, dir: string): Promise<SavedFile> {
   if ((await host.stat(path)) !== "file") return { path, savedOn: host.host, savedAs: null, sha256: null };
   const bytes = await host.readFile(path);
-  const savedAs = winJoin(dir, path.split("\\").pop()!);
+  const savedAs = winJoin(dir, leafName(path));
   // A copy from an earlier, interrupted run of the same step is the true original: keep it.
   if ((await host.stat(savedAs)) === "file") {
     const earlier = await host.readFile(savedAs);
@@ -37,7 +37,11 @@ export async function saveCopy(host: HostOps, path: string, dir: string): Promis
 }
 
 /** Put saved files back through `onto` (or remove those that did not exist); refuse a copy that changed. */
-export async function restoreSavedFiles(target: Target, onto: HostOps, saved: readonly SavedFile[]): Promise<void> {
+export async function restoreSavedFiles(
+  target: Target,
+  onto: HostOps,
+  saved: readonly SavedFile[],
+): Promise<void> {
   for (const s of saved) {
     if (s.savedAs === null) {
       await onto.remove(s.path);
@@ -45,7 +49,12 @@ export async function restoreSavedFiles(target: Target, onto: HostOps, saved: re
     }
     const bytes = await target.host(s.savedOn).readFile(s.savedAs);
     if (sha256(bytes) !== s.sha256) {
-      throw new StepError("Failback", s.savedOn, `the saved copy ${s.savedAs} of ${s.path} has changed since it was taken; refusing to restore it`, "§2.4");
+      throw new StepError(
+        "Failback",
+        s.savedOn,
+        `the saved copy ${s.savedAs} of ${s.path} has changed since it was taken; refusing to restore it`,
+        "§2.4",
+      );
     }
     await onto.writeFile(s.path, bytes);
   }

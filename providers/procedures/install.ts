@@ -20,7 +20,11 @@ import { StepError, WORK_DIR, readText, seconds, type Env } from "./env";
 import { winJoin } from "./paths";
 
 /** The installed version of a NetMgr function on a node (Uninstall registry), or null. */
-export async function installedVersion(host: HostOps, fn: NetMgrFunction, anyVersion: string): Promise<string | null> {
+export async function installedVersion(
+  host: HostOps,
+  fn: NetMgrFunction,
+  anyVersion: string,
+): Promise<string | null> {
   const spec = versionSpec(anyVersion);
   const name = fn === "Manager" ? spec.managerProductName : spec.viewProductName;
   const found = (await host.installedProducts()).find((p) => p.displayName === name);
@@ -34,11 +38,21 @@ function mediaDir(media: Media): string {
 /**
  * Run Setup.exe and judge it like the Finish screen: exit code 0 and "Failed" 0 (§3.1 step 6, §3.6 step 6).
  */
-export async function runInstaller(env: Env, host: HostOps, media: Media, args: string[], what: string, section: string): Promise<void> {
+export async function runInstaller(
+  env: Env,
+  host: HostOps,
+  media: Media,
+  args: string[],
+  what: string,
+  section: string,
+): Promise<void> {
   const setup = mediaPath(media, "setup");
   const logFile = args.find((a) => a.startsWith("/LOG="))?.slice(5);
   env.progress.say(`${what}: ${setup} ${args.join(" ")}`, host.host);
-  const r = await host.run(setup, args, { cwd: mediaDir(media), timeoutMs: seconds(env.deadlines.installerSeconds) });
+  const r = await host.run(setup, args, {
+    cwd: mediaDir(media),
+    timeoutMs: seconds(env.deadlines.installerSeconds),
+  });
   const log = logFile ? ((await readText(env, host, logFile)) ?? "") : "";
   const failed = Number(INSTALLER_FAILED_LINE.exec(log)?.[1] ?? (r.exitCode === 0 ? "0" : "1"));
   if (r.exitCode !== 0 || failed !== 0) {
@@ -56,7 +70,14 @@ export async function applyUpdateModules(env: Env, host: HostOps, modules: reado
   for (const m of modules) {
     env.progress.say(`applying update module ${m} (§4.2.5 step 2 Caution)`, host.host);
     const r = await host.run(m, UPDATE_MODULE_ARGS, { timeoutMs: seconds(env.deadlines.installerSeconds) });
-    if (r.exitCode !== 0) throw new StepError("Update module", host.host, `${m} ended with exit code ${r.exitCode}`, "§4.2.5 step 2", lastLines(r.output));
+    if (r.exitCode !== 0)
+      throw new StepError(
+        "Update module",
+        host.host,
+        `${m} ended with exit code ${r.exitCode}`,
+        "§4.2.5 step 2",
+        lastLines(r.output),
+      );
   }
 }
 
@@ -87,14 +108,30 @@ export async function ensureVersion(
   }
   if (fn === "View") await host.stopProcess(VIEW_PROCESS);
   if (opts.uninstallWith && before !== null) {
-    await runInstaller(env, host, opts.uninstallWith, uninstallerArgs(fn, installerLog(chain, `uninstall-${fn}-${host.host}`)), `Uninstall ${fn} ${before}`, opts.section);
+    await runInstaller(
+      env,
+      host,
+      opts.uninstallWith,
+      uninstallerArgs(fn, installerLog(chain, `uninstall-${fn}-${host.host}`)),
+      `Uninstall ${fn} ${before}`,
+      opts.section,
+    );
   }
-  const args = installerArgs(fn, opts.updateDataAtStartup, installerLog(chain, `install-${fn}-${version}-${host.host}`));
+  const args = installerArgs(
+    fn,
+    opts.updateDataAtStartup,
+    installerLog(chain, `install-${fn}-${version}-${host.host}`),
+  );
   await runInstaller(env, host, media, args, `Install ${fn} ${version}`, opts.section);
   await applyUpdateModules(env, host, opts.updateModules ?? []);
   const after = await installedVersion(host, fn, version);
   if (after === null || compareVersions(after, version) !== 0) {
-    throw new StepError(`Install ${fn} ${version}`, host.host, `the installer succeeded but the installed version is ${after ?? "none"}`, opts.section);
+    throw new StepError(
+      `Install ${fn} ${version}`,
+      host.host,
+      `the installer succeeded but the installed version is ${after ?? "none"}`,
+      opts.section,
+    );
   }
   return before;
 }

@@ -47,7 +47,10 @@ export interface ManagerResult {
   observed: { version: string | null; startTypes: Record<string, string> };
 }
 
-export async function observeManager(env: Env, s: Pick<ManagerStep, "host" | "toVersion">): Promise<ManagerResult["observed"]> {
+export async function observeManager(
+  env: Env,
+  s: Pick<ManagerStep, "host" | "toVersion">,
+): Promise<ManagerResult["observed"]> {
   const host = env.target.host(s.host);
   const services = await netmgrServices(host);
   return {
@@ -59,9 +62,11 @@ export async function observeManager(env: Env, s: Pick<ManagerStep, "host" | "to
 /** Drift: another version installed, or a NetMgr service no longer Manual (§3.1 step 7). */
 export function managerDrift(expectedVersion: string, observed: ManagerResult["observed"]): string[] {
   const drift: string[] = [];
-  if (observed.version !== expectedVersion) drift.push(`Manager version is ${observed.version ?? "none"}, expected ${expectedVersion}`);
+  if (observed.version !== expectedVersion)
+    drift.push(`Manager version is ${observed.version ?? "none"}, expected ${expectedVersion}`);
   for (const [name, type] of Object.entries(observed.startTypes)) {
-    if (type !== "Manual") drift.push(`service "${name}" start type is ${type}, the guide requires Manual (§3.1 step 7)`);
+    if (type !== "Manual")
+      drift.push(`service "${name}" start type is ${type}, the guide requires Manual (§3.1 step 7)`);
   }
   return drift;
 }
@@ -108,6 +113,12 @@ export async function failBackManager(env: Env, s: ManagerStep, r: ManagerResult
   }
   const observed = await observeManager(env, { host: s.host, toVersion: r.versionBefore });
   const drift = managerDrift(r.versionBefore, observed);
-  if (drift.length > 0) throw new StepError("ManagerInstall failback", s.host, "the host is not back to its state before the update", "§4.2.5", drift);
+  if (drift.length > 0)
+    throw new StepError(
+      "ManagerInstall failback",
+      s.host,
+      "the host is not back to its state before the update",
+      "§4.2.5",
+      drift,
+    );
 }
-

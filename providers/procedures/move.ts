@@ -87,7 +87,12 @@ export async function moveGroup(env: Env, s: MoveStep): Promise<MoveResult> {
   return { groupBefore: before, evidence };
 }
 
-async function gather(env: Env, host: HostOps, paths: NetMgrPaths, upFor: number): Promise<HealthEvidence & { rupTail: string[]; nvpTail: string[] }> {
+async function gather(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  upFor: number,
+): Promise<HealthEvidence & { rupTail: string[]; nvpTail: string[] }> {
   const L = local(paths);
   const rup = await readText(env, host, L.rupInstLog);
   const nvp = (await readText(env, host, L.nvpLog)) ?? "";
@@ -113,8 +118,10 @@ function describe(e: HealthEvidence & { rupTail?: string[]; nvpTail?: string[] }
 
 /** Which part of chapter 4 the evidence points to. */
 function chapter4(e: { rupInstExitCode: number | null } | undefined): string {
-  if (!e || e.rupInstExitCode === null) return "§4.1 (RupInstCmd.log is not output); to fail back run pulumi destroy (§4.2.1-§4.2.5)";
-  if (e.rupInstExitCode !== 0) return "§4.2 (the end code of RupInstCmd.log is not 0): fail back with pulumi destroy (§4.2.1-§4.2.5)";
+  if (!e || e.rupInstExitCode === null)
+    return "§4.1 (RupInstCmd.log is not output); to fail back run pulumi destroy (§4.2.1-§4.2.5)";
+  if (e.rupInstExitCode !== 0)
+    return "§4.2 (the end code of RupInstCmd.log is not 0): fail back with pulumi destroy (§4.2.1-§4.2.5)";
   return "§3.5";
 }
 
@@ -143,7 +150,13 @@ async function healthGate(env: Env, s: MoveStep, onlineAt: number): Promise<Heal
       );
     }
     if (e.rupInstExitCode !== null && e.rupInstExitCode !== 0) {
-      throw new StepError("FailoverGroupMove", s.to, `the shared-disk update failed: RupInstCmd.log ExitCode ${e.rupInstExitCode}`, chapter4(e), describe(e));
+      throw new StepError(
+        "FailoverGroupMove",
+        s.to,
+        `the shared-disk update failed: RupInstCmd.log ExitCode ${e.rupInstExitCode}`,
+        chapter4(e),
+        describe(e),
+      );
     }
     if (elapsed >= watchMs && e.rupInstExitCode === 0 && e.nvpLogEnd) return stripTails(e);
     if (elapsed >= deadline) {
@@ -160,20 +173,34 @@ async function healthGate(env: Env, s: MoveStep, onlineAt: number): Promise<Heal
       e.nvpLogEnd ? undefined : `NvpLog "${e.nvpLogStart ? NVPLOG_INIT_END : NVPLOG_INIT_START}"`,
       elapsed < watchMs ? `Operations Manager up ${formatDuration(watchMs)}` : undefined,
     ].filter(Boolean);
-    env.progress.say(`waiting for ${waiting.join(", ")} (§3.5): ${formatDuration(elapsed)} / ${formatDuration(deadline)}`, s.to);
+    env.progress.say(
+      `waiting for ${waiting.join(", ")} (§3.5): ${formatDuration(elapsed)} / ${formatDuration(deadline)}`,
+      s.to,
+    );
     await clock.sleep(seconds(env.deadlines.pollSeconds));
   }
 }
 
 function stripTails(e: HealthEvidence): HealthEvidence {
-  return { rupInstExitCode: e.rupInstExitCode, nvpLogStart: e.nvpLogStart, nvpLogEnd: e.nvpLogEnd, operationsManagerUpFor: e.operationsManagerUpFor };
+  return {
+    rupInstExitCode: e.rupInstExitCode,
+    nvpLogStart: e.nvpLogStart,
+    nvpLogEnd: e.nvpLogEnd,
+    operationsManagerUpFor: e.operationsManagerUpFor,
+  };
 }
 
 /** Table 1-1 step 12 / §3.7: after the move back, every NetMgr service runs and Operations Manager stays up. */
 async function servicesUp(env: Env, s: MoveStep): Promise<HealthEvidence> {
   const host = env.target.host(s.to);
   const down = (await netmgrServices(host)).filter((x) => x.state !== "Running").map((x) => x.displayName);
-  if (down.length > 0) throw new StepError("FailoverGroupMove", s.to, `NetMgr services not running after the move: ${down.join(", ")}`, "§3.5, §3.7");
+  if (down.length > 0)
+    throw new StepError(
+      "FailoverGroupMove",
+      s.to,
+      `NetMgr services not running after the move: ${down.join(", ")}`,
+      "§3.5, §3.7",
+    );
   const e = await gather(env, host, s.paths, 0);
   return stripTails(e);
 }
@@ -200,7 +227,10 @@ async function restoreSharedDisk(env: Env, s: MoveStep, ops: ClusterOps, on: str
   env.progress.say("stopping the NetMgr services (§4.2.1 step 1)", on);
   await stopAll(host);
   // §4.2.1 step 2
-  const folders = [...sharedDiskUpdateFolders(s.paths), ...(needsPre80ExtraDeletions(s.fromVersion) ? pre80ExtraDeletions(s.paths) : [])];
+  const folders = [
+    ...sharedDiskUpdateFolders(s.paths),
+    ...(needsPre80ExtraDeletions(s.fromVersion) ? pre80ExtraDeletions(s.paths) : []),
+  ];
   env.progress.say(`deleting the ${folders.length} folders the shared-disk update added (§4.2.1 step 2)`, on);
   for (const f of folders) await host.remove(f);
   // §4.2.1 steps 3-4
@@ -210,7 +240,10 @@ async function restoreSharedDisk(env: Env, s: MoveStep, ops: ClusterOps, on: str
 
 /** The group may be stopped (a failed start); the restore needs the disk, i.e. the group, on a host. */
 async function startForRestore(env: Env, s: MoveStep, ops: ClusterOps, on: string): Promise<void> {
-  env.progress.say(`starting the group on ${on} to reach the shared disk (its NetMgr services are stopped next)`, on);
+  env.progress.say(
+    `starting the group on ${on} to reach the shared disk (its NetMgr services are stopped next)`,
+    on,
+  );
   try {
     await ops.startGroup(s.group, on, seconds(env.deadlines.groupMoveSeconds));
   } catch {
@@ -219,7 +252,14 @@ async function startForRestore(env: Env, s: MoveStep, ops: ClusterOps, on: strin
 }
 
 /** §4.2.3 step 1-2: the group back where it was before the move (or stopped, as after a §3.4.2 apply). */
-async function returnGroup(env: Env, s: MoveStep, ops: ClusterOps, via: string, on: string | null, before: string | null): Promise<void> {
+async function returnGroup(
+  env: Env,
+  s: MoveStep,
+  ops: ClusterOps,
+  via: string,
+  on: string | null,
+  before: string | null,
+): Promise<void> {
   const deadline = seconds(env.deadlines.groupMoveSeconds);
   if (before === null) {
     if (on !== null || (await ops.status()).groups.some((x) => x.name === s.group && x.state !== "Offline")) {
@@ -237,6 +277,14 @@ async function returnGroup(env: Env, s: MoveStep, ops: ClusterOps, via: string, 
     await ops.startGroup(s.group, before, deadline);
   }
   // §4.2.3 step 2
-  const down = (await netmgrServices(env.target.host(before))).filter((x) => x.state !== "Running").map((x) => x.displayName);
-  if (down.length > 0) throw new StepError("Failback", before, `NetMgr services not running after switching back: ${down.join(", ")}`, "§4.2.3 step 2");
+  const down = (await netmgrServices(env.target.host(before)))
+    .filter((x) => x.state !== "Running")
+    .map((x) => x.displayName);
+  if (down.length > 0)
+    throw new StepError(
+      "Failback",
+      before,
+      `NetMgr services not running after switching back: ${down.join(", ")}`,
+      "§4.2.3 step 2",
+    );
 }

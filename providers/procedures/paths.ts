@@ -6,6 +6,11 @@ export interface NetMgrPaths {
   sharePath: string;
 }
 
+/** The last component of a Windows path ("C:\\a\\b.ini" -> "b.ini"). */
+export function leafName(path: string): string {
+  return path.replace(/\\+$/, "").split("\\").pop() ?? path;
+}
+
 export function winJoin(...parts: string[]): string {
   return parts
     .filter((p) => p.length > 0)
@@ -69,9 +74,18 @@ export function sharedDiskUpdateFolders(p: NetMgrPaths): string[] {
     winJoin(nvpro, "RMAPI", "db"),
     winJoin(nvpro, "ResourceManager", "work"),
     winJoin(nvpro, "NVWORK", "local"),
-    ...["amib", "attitem", "comptype", "icontype", "icontype_ax", "locale", "menuitem", "menuitem_ax", "reptype", "trap"].map((d) =>
-      winJoin(pub, d),
-    ),
+    ...[
+      "amib",
+      "attitem",
+      "comptype",
+      "icontype",
+      "icontype_ax",
+      "locale",
+      "menuitem",
+      "menuitem_ax",
+      "reptype",
+      "trap",
+    ].map((d) => winJoin(pub, d)),
     winJoin(pub, "exdll", "KNOWLEDGE"),
     winJoin(nvpro, "NVWORK", "tmp"),
   ];

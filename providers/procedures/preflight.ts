@@ -15,7 +15,13 @@ import { findIniValue, parseIni } from "./text";
 export interface PreflightInputs {
   cluster: { group: string; active: string; standby: string; hosts: string[] };
   paths: NetMgrPaths;
-  db: { mode: "internal" | "sqlserver"; sflow: boolean; sqlInstance: string; sflowInstance: string; cmdb: Record<string, string | undefined> };
+  db: {
+    mode: "internal" | "sqlserver";
+    sflow: boolean;
+    sqlInstance: string;
+    sflowInstance: string;
+    cmdb: Record<string, string | undefined>;
+  };
   versions: { fromVersion: string; toVersion: string };
   media: { newMedia: Media; oldMedia: Media };
   consoles: string[];
@@ -43,25 +49,46 @@ export const INSTALL_FREE_BYTES = 2 * 1024 ** 3;
  */
 export const JIS2004_ADDED = ["俱", "剝", "𠮟", "吞", "噓", "妍", "屛", "幷", "瘦", "繫"];
 
-export const TABLE_2_1 = ["CMDB_USER", "DATABASE_PORT", "CMDB_PASSWD", "SERVER_NAME", "DATABASE_NAME", "DATABASE_PATH"] as const;
+export const TABLE_2_1 = [
+  "CMDB_USER",
+  "DATABASE_PORT",
+  "CMDB_PASSWD",
+  "SERVER_NAME",
+  "DATABASE_NAME",
+  "DATABASE_PATH",
+] as const;
 export const TABLE_2_2 = ["DATABASE_NAME", "SERVER_NAME", "DATABASE_DRIVER"] as const;
 export const TABLE_2_3 = ["DATABASE_NAME", "SERVER_NAME"] as const;
 
-export async function preflight(env: Env, p: PreflightInputs): Promise<{ problems: string[]; baseline: Baseline }> {
+export async function preflight(
+  env: Env,
+  p: PreflightInputs,
+): Promise<{ problems: string[]; baseline: Baseline }> {
   const problems: string[] = [];
-  const baseline: Baseline = { managerVersions: {}, viewVersions: {}, activeHost: "", services: {}, dbParameters: {}, sqlServer: {} };
+  const baseline: Baseline = {
+    managerVersions: {},
+    viewVersions: {},
+    activeHost: "",
+    services: {},
+    dbParameters: {},
+    sqlServer: {},
+  };
   const nodes = p.cluster.hosts;
 
   // §1.1: a rolling update needs a 9.0+ target and a 1:1 cluster whose group runs where config says.
   if (!versionSpec(p.versions.toVersion).rollingUpdateTarget) {
-    problems.push(`netmgr:toVersion ${p.versions.toVersion}: a rolling update needs a target of 9.0 or later (§1.1)`);
+    problems.push(
+      `netmgr:toVersion ${p.versions.toVersion}: a rolling update needs a target of 9.0 or later (§1.1)`,
+    );
   }
   try {
     const { ops, status } = await reachableCluster(env, nodes);
     const group = groupOf(status, p.cluster.group);
     baseline.activeHost = group.current ?? "";
     if (group.state !== "Online") {
-      problems.push(`the failover group "${p.cluster.group}" is ${group.state}, not Online: start it on ${p.cluster.active} before the update (§1.2)`);
+      problems.push(
+        `the failover group "${p.cluster.group}" is ${group.state}, not Online: start it on ${p.cluster.active} before the update (§1.2)`,
+      );
     } else if (group.current?.toLowerCase() !== p.cluster.active.toLowerCase()) {
       problems.push(
         `the failover group "${p.cluster.group}" is active on ${group.current}, but netmgr:activeHost is ${p.cluster.active}: ` +
@@ -71,11 +98,15 @@ export async function preflight(env: Env, p: PreflightInputs): Promise<{ problem
     const { conf } = await pullClpConf(ops);
     const servers = conf.servers();
     if (servers.length !== 2) {
-      problems.push(`the cluster has ${servers.length} servers (${servers.join(", ")}); the rolling update supports a 1:1 cluster only (§1.1)`);
+      problems.push(
+        `the cluster has ${servers.length} servers (${servers.join(", ")}); the rolling update supports a 1:1 cluster only (§1.1)`,
+      );
     }
     for (const h of nodes) {
       if (!servers.some((s) => s.toLowerCase() === h.toLowerCase())) {
-        problems.push(`netmgr:hosts names ${h}, which is not a server of the cluster (${servers.join(", ")})`);
+        problems.push(
+          `netmgr:hosts names ${h}, which is not a server of the cluster (${servers.join(", ")})`,
+        );
       }
     }
   } catch (e) {
@@ -102,7 +133,9 @@ export async function preflight(env: Env, p: PreflightInputs): Promise<{ problem
   try {
     problems.push(...(await readDbParameters(env, p, baseline)));
   } catch (e) {
-    problems.push(`${p.cluster.active}: the DB parameters could not be read (§2.2.2): ${(e as Error).message}`);
+    problems.push(
+      `${p.cluster.active}: the DB parameters could not be read (§2.2.2): ${(e as Error).message}`,
+    );
   }
   if (p.db.mode === "sqlserver") problems.push(...(await checkSqlServer(env, p, baseline)));
   return { problems, baseline };
@@ -116,27 +149,37 @@ async function checkNode(env: Env, host: HostOps, p: PreflightInputs, baseline: 
   problems.push(...checkTemp(n, e.temp, e.tmp, e.tempWritable));
   const systemFree = await host.freeSpace(`${e.systemDrive}\\`);
   if (systemFree < TEMP_FREE_BYTES) {
-    problems.push(`${n}: ${e.systemDrive} has ${gib(systemFree)} free; the installer needs 1 GB there for its work area (§2.1 item 3)`);
+    problems.push(
+      `${n}: ${e.systemDrive} has ${gib(systemFree)} free; the installer needs 1 GB there for its work area (§2.1 item 3)`,
+    );
   }
   const installFree = await host.freeSpace(p.paths.installPath);
   if (installFree < INSTALL_FREE_BYTES) {
-    problems.push(`${n}: the install drive has ${gib(installFree)} free; keep at least ${gib(INSTALL_FREE_BYTES)} (§2.1 item 2)`);
+    problems.push(
+      `${n}: the install drive has ${gib(installFree)} free; keep at least ${gib(INSTALL_FREE_BYTES)} (§2.1 item 2)`,
+    );
   }
   const L = local(p.paths);
   if ((await host.stat(L.updateData)) !== null) {
-    problems.push(`${n}: ${L.updateData} exists and would make the installer fail (§3.1 Caution): move it elsewhere or delete it`);
+    problems.push(
+      `${n}: ${L.updateData} exists and would make the installer fail (§3.1 Caution): move it elsewhere or delete it`,
+    );
   }
   // §2.1 item 5: room for the §2.4 backups (a copy of the local sg tree, and SysMonMgr's on the active host).
   const sgBytes = (await host.hashTree(L.sg)).reduce((sum, f) => sum + f.size, 0);
   if (installFree < sgBytes * 2) {
-    problems.push(`${n}: ${gib(installFree)} free is not enough for the backups of ${L.sg} (${gib(sgBytes)}, §2.1 item 5)`);
+    problems.push(
+      `${n}: ${gib(installFree)} free is not enough for the backups of ${L.sg} (${gib(sgBytes)}, §2.1 item 5)`,
+    );
   }
 
   const products = await host.installedProducts();
   const spec = versionSpec(p.versions.fromVersion);
   const manager = products.find((x) => x.displayName === spec.managerProductName);
   if (!manager) {
-    problems.push(`${n}: NetMgr's Manager function is not installed ("${spec.managerProductName}" not in the Uninstall registry)`);
+    problems.push(
+      `${n}: NetMgr's Manager function is not installed ("${spec.managerProductName}" not in the Uninstall registry)`,
+    );
   } else {
     baseline.managerVersions[n] = normalizeVersion(manager.version);
     if (compareVersions(manager.version, p.versions.fromVersion) !== 0) {
@@ -150,10 +193,14 @@ async function checkNode(env: Env, host: HostOps, p: PreflightInputs, baseline: 
   baseline.services[n] = serviceSummary(services);
   const hasWfdb = services.some((s) => s.spec.internalDbOnly);
   if (p.db.mode === "internal" && !hasWfdb) {
-    problems.push(`${n}: no Wfdb_* services, so the DBs are external: set netmgr:db to sqlserver (§3.1 step 7 *2)`);
+    problems.push(
+      `${n}: no Wfdb_* services, so the DBs are external: set netmgr:db to sqlserver (§3.1 step 7 *2)`,
+    );
   }
   if (p.db.mode === "sqlserver" && hasWfdb) {
-    problems.push(`${n}: Wfdb_* services exist, so the DBs are internal: set netmgr:db to internal (§3.1 step 7 *2)`);
+    problems.push(
+      `${n}: Wfdb_* services exist, so the DBs are internal: set netmgr:db to internal (§3.1 step 7 *2)`,
+    );
   }
   problems.push(...(await checkMedia(host, p, needsStarSteps(p.versions.fromVersion))));
   return problems;
@@ -170,7 +217,9 @@ export function checkTemp(n: string, temp: string | null, tmp: string | null, wr
   for (const v of [temp, tmp]) {
     const bad = v ? JIS2004_ADDED.filter((c) => v.includes(c)) : [];
     if (bad.length > 0) {
-      problems.push(`${n}: %TEMP%/%TMP% (${v}) contains ${bad.join(" ")}, characters added in JIS2004; the installer may fail: use a plain ASCII folder (§2.1 item 4)`);
+      problems.push(
+        `${n}: %TEMP%/%TMP% (${v}) contains ${bad.join(" ")}, characters added in JIS2004; the installer may fail: use a plain ASCII folder (§2.1 item 4)`,
+      );
     }
   }
   return problems;
@@ -178,20 +227,30 @@ export function checkTemp(n: string, temp: string | null, tmp: string | null, wr
 
 async function checkMedia(host: HostOps, p: PreflightInputs, star: boolean): Promise<string[]> {
   const problems: string[] = [];
-  const required: MediaItem[] = ["setup", "sqlRupdate", "sgbackupList", ...(star ? (["imsIni", "adapterBin"] as const) : [])];
+  const required: MediaItem[] = [
+    "setup",
+    "sqlRupdate",
+    "sgbackupList",
+    ...(star ? (["imsIni", "adapterBin"] as const) : []),
+  ];
   for (const item of required) {
     const path = mediaPath(p.media.newMedia, item);
     if ((await host.stat(path)) === null) {
-      problems.push(`${host.host}: the new media has no ${path} (netmgr:newMedia: path and layout ${p.media.newMedia.layout})`);
+      problems.push(
+        `${host.host}: the new media has no ${path} (netmgr:newMedia: path and layout ${p.media.newMedia.layout})`,
+      );
     }
   }
   // §2.1 item 7: the old media and its update modules are needed for a failback.
   const oldSetup = mediaPath(p.media.oldMedia, "setup");
   if ((await host.stat(oldSetup)) === null) {
-    problems.push(`${host.host}: the old version's media is missing (${oldSetup}); a failback needs it (§2.1 item 7, netmgr:oldMedia)`);
+    problems.push(
+      `${host.host}: the old version's media is missing (${oldSetup}); a failback needs it (§2.1 item 7, netmgr:oldMedia)`,
+    );
   }
   for (const module of p.media.oldMedia.updateModules) {
-    if ((await host.stat(module)) === null) problems.push(`${host.host}: update module ${module} is missing (§2.1 item 7)`);
+    if ((await host.stat(module)) === null)
+      problems.push(`${host.host}: update module ${module} is missing (§2.1 item 7)`);
   }
   return problems;
 }
@@ -200,13 +259,18 @@ async function checkConsole(host: HostOps, p: PreflightInputs, baseline: Baselin
   const problems: string[] = [];
   const spec = versionSpec(p.versions.fromVersion);
   const view = (await host.installedProducts()).find((x) => x.displayName === spec.viewProductName);
-  if (!view) problems.push(`${host.host}: the View function (monitoring terminal) is not installed; remove it from netmgr:consoles`);
+  if (!view)
+    problems.push(
+      `${host.host}: the View function (monitoring terminal) is not installed; remove it from netmgr:consoles`,
+    );
   else baseline.viewVersions[host.host] = normalizeVersion(view.version);
   if ((await host.stat(mediaPath(p.media.newMedia, "setup"))) === null) {
     problems.push(`${host.host}: the new media is missing (${mediaPath(p.media.newMedia, "setup")})`);
   }
   if ((await host.stat(mediaPath(p.media.oldMedia, "setup"))) === null) {
-    problems.push(`${host.host}: the old media is missing (${mediaPath(p.media.oldMedia, "setup")}); a failback needs it`);
+    problems.push(
+      `${host.host}: the old media is missing (${mediaPath(p.media.oldMedia, "setup")}); a failback needs it`,
+    );
   }
   return problems;
 }
@@ -222,7 +286,10 @@ async function readDbParameters(env: Env, p: PreflightInputs, baseline: Baseline
   const keys = p.db.mode === "internal" ? TABLE_2_1 : TABLE_2_2;
   for (const key of keys) {
     const value = findIniValue(data, key);
-    if (value === undefined || value === "") problems.push(`${host.host}: ${L.wfdbIni} has no ${key} (Table ${p.db.mode === "internal" ? "2-1" : "2-2"})`);
+    if (value === undefined || value === "")
+      problems.push(
+        `${host.host}: ${L.wfdbIni} has no ${key} (Table ${p.db.mode === "internal" ? "2-1" : "2-2"})`,
+      );
     else if (key !== "CMDB_PASSWD") baseline.dbParameters[`CMDB.${key}`] = value;
   }
   if (p.db.mode === "sqlserver") {
@@ -244,7 +311,9 @@ async function readDbParameters(env: Env, p: PreflightInputs, baseline: Baseline
 async function checkSqlServer(env: Env, p: PreflightInputs, baseline: Baseline): Promise<string[]> {
   const problems: string[] = [];
   if (!p.sqlPasswordSet) {
-    problems.push("netmgr:sqlPassword is not set; the SQL Server backups need it: pulumi config set --secret sqlPassword <password>");
+    problems.push(
+      "netmgr:sqlPassword is not set; the SQL Server backups need it: pulumi config set --secret sqlPassword <password>",
+    );
     return problems;
   }
   const instances = [p.db.sqlInstance, ...(p.db.sflow ? [p.db.sflowInstance] : [])];
@@ -256,13 +325,16 @@ async function checkSqlServer(env: Env, p: PreflightInputs, baseline: Baseline):
         baseline.sqlServer[`${h}/${instance || "MSSQLSERVER"}`] = `${info.edition} ${info.version}`;
         infos.push(info);
       } catch (e) {
-        problems.push(`${h}: SQL Server instance ${instance || "(default)"} could not be queried: ${(e as Error).message}`);
+        problems.push(
+          `${h}: SQL Server instance ${instance || "(default)"} could not be queried: ${(e as Error).message}`,
+        );
       }
     }
-    if (infos.length === 2 && infos[0]!.edition !== infos[1]!.edition) {
+    const [a, b] = infos;
+    if (a && b && a.edition !== b.edition) {
       problems.push(
-        `SQL Server instance ${instance || "(default)"} differs between the hosts: ${infos[0]!.host} has ${infos[0]!.edition}, ` +
-          `${infos[1]!.host} has ${infos[1]!.edition}; both must have the same grade (Table 1-2 *3)`,
+        `SQL Server instance ${instance || "(default)"} differs between the hosts: ${a.host} has ${a.edition}, ` +
+          `${b.host} has ${b.edition}; both must have the same grade (Table 1-2 *3)`,
       );
     }
   }

@@ -23,45 +23,89 @@ async function mediaFiles(host: HostOps, media: Media): Promise<string[]> {
   return (await host.hashTree(mediaPath(media, "adapterBin"))).map((e) => e.path);
 }
 
-export async function registerServices(env: Env, chain: string, hostName: string, paths: NetMgrPaths, media: Media): Promise<SavedFile[]> {
+export async function registerServices(
+  env: Env,
+  chain: string,
+  hostName: string,
+  paths: NetMgrPaths,
+  media: Media,
+): Promise<SavedFile[]> {
   const host = env.target.host(hostName);
   const L = local(paths);
   // §3.4.1 step 1: the media's bin folder into Manager\bin, keeping what it overwrites.
   const saved: SavedFile[] = [];
   for (const rel of await mediaFiles(host, media)) {
     const dest = winJoin(L.bin, rel);
-    saved.push(await saveCopy(host, dest, winJoin(WORK_DIR, chain, "before-service-registration", rel.replace(/\\[^\\]+$/, ""))));
+    saved.push(
+      await saveCopy(
+        host,
+        dest,
+        winJoin(WORK_DIR, chain, "before-service-registration", rel.replace(/\\[^\\]+$/, "")),
+      ),
+    );
     await host.writeFile(dest, await host.readFile(winJoin(mediaPath(media, "adapterBin"), rel)));
   }
   const registered = await adapterServices(host);
   if (registered.length < ADAPTER_SERVICES.length) {
     // §3.4.1 steps 2-3
     env.progress.say("adapter-setup.bat (registering the services new in 9.0, §3.4.1)", hostName);
-    const r = await host.run(winJoin(L.adapterDir, "adapter-setup.bat"), [], { cwd: L.adapterDir, timeoutMs: seconds(env.deadlines.serviceSeconds) });
+    const r = await host.run(winJoin(L.adapterDir, "adapter-setup.bat"), [], {
+      cwd: L.adapterDir,
+      timeoutMs: seconds(env.deadlines.serviceSeconds),
+    });
     const v = judge("adapter-setup.bat", r.output, []);
     if (r.exitCode !== 0 || v.errors.length > 0) {
-      throw new StepError("ServiceRegistration", hostName, `adapter-setup.bat failed (exit code ${r.exitCode})`, "§3.4.1 step 3", v.errors.length ? v.errors : lastLines(r.output));
+      throw new StepError(
+        "ServiceRegistration",
+        hostName,
+        `adapter-setup.bat failed (exit code ${r.exitCode})`,
+        "§3.4.1 step 3",
+        v.errors.length ? v.errors : lastLines(r.output),
+      );
     }
   }
   // §3.4.1 step 4: registered, Manual, stopped.
   const now = await adapterServices(host);
-  const missing = ADAPTER_SERVICES.filter((spec) => !now.some((s) => s.spec === spec)).map((s) => s.displayName);
-  if (missing.length > 0) throw new StepError("ServiceRegistration", hostName, `not registered after adapter-setup.bat: ${missing.join(", ")}`, "§3.4.1 step 4");
+  const missing = ADAPTER_SERVICES.filter((spec) => !now.some((s) => s.spec === spec)).map(
+    (s) => s.displayName,
+  );
+  if (missing.length > 0)
+    throw new StepError(
+      "ServiceRegistration",
+      hostName,
+      `not registered after adapter-setup.bat: ${missing.join(", ")}`,
+      "§3.4.1 step 4",
+    );
   await makeManualAndStopped(host, (s) => s.spec.adapter);
   return saved;
 }
 
-export async function unregisterServices(env: Env, hostName: string, paths: NetMgrPaths, saved: readonly SavedFile[]): Promise<void> {
+export async function unregisterServices(
+  env: Env,
+  hostName: string,
+  paths: NetMgrPaths,
+  saved: readonly SavedFile[],
+): Promise<void> {
   const host = env.target.host(hostName);
   const L = local(paths);
   if ((await adapterServices(host)).length > 0) {
-    for (const s of (await adapterServices(host)).reverse()) if (s.state !== "Stopped") await host.stopService(s.name);
+    for (const s of (await adapterServices(host)).reverse())
+      if (s.state !== "Stopped") await host.stopService(s.name);
     // §4.2.2 step 3
     env.progress.say("adapter-remove.bat (§4.2.2 step 3)", hostName);
-    const r = await host.run(winJoin(L.adapterDir, "adapter-remove.bat"), [], { cwd: L.adapterDir, timeoutMs: seconds(env.deadlines.serviceSeconds) });
+    const r = await host.run(winJoin(L.adapterDir, "adapter-remove.bat"), [], {
+      cwd: L.adapterDir,
+      timeoutMs: seconds(env.deadlines.serviceSeconds),
+    });
     const v = judge("adapter-remove.bat", r.output, []);
     if (r.exitCode !== 0 || v.errors.length > 0) {
-      throw new StepError("ServiceRegistration failback", hostName, `adapter-remove.bat failed (exit code ${r.exitCode})`, "§4.2.2 step 3", v.errors.length ? v.errors : lastLines(r.output));
+      throw new StepError(
+        "ServiceRegistration failback",
+        hostName,
+        `adapter-remove.bat failed (exit code ${r.exitCode})`,
+        "§4.2.2 step 3",
+        v.errors.length ? v.errors : lastLines(r.output),
+      );
     }
   }
   // §4.2.2 step 4
@@ -69,5 +113,11 @@ export async function unregisterServices(env: Env, hostName: string, paths: NetM
   // The bin files §3.4.1 step 1 copied: back as they were.
   await restoreSavedFiles(env.target, host, saved);
   const left = await adapterServices(host);
-  if (left.length > 0) throw new StepError("ServiceRegistration failback", hostName, `still registered: ${left.map((s) => s.displayName).join(", ")}`, "§4.2.2 step 3");
+  if (left.length > 0)
+    throw new StepError(
+      "ServiceRegistration failback",
+      hostName,
+      `still registered: ${left.map((s) => s.displayName).join(", ")}`,
+      "§4.2.2 step 3",
+    );
 }

@@ -21,7 +21,10 @@ export async function netmgrServices(host: HostOps): Promise<NetMgrService[]> {
 }
 
 /** §3.1 step 7 / §3.4.1 step 4: every NetMgr service Manual and stopped (stopped in reverse start order). */
-export async function makeManualAndStopped(host: HostOps, only?: (s: NetMgrService) => boolean): Promise<string[]> {
+export async function makeManualAndStopped(
+  host: HostOps,
+  only?: (s: NetMgrService) => boolean,
+): Promise<string[]> {
   const changed: string[] = [];
   const services = (await netmgrServices(host)).filter(only ?? (() => true));
   for (const s of [...services].reverse()) {

@@ -52,14 +52,25 @@ export function suppress(conf: ClpConf, group: string): void {
   conf.setMonitorRecoverySuppressed(true);
 }
 
-/** Put back exactly what was recorded: explicit values, or the product default where none was written. */
-export function restore(conf: ClpConf, record: RecoveryRecord): void {
+/**
+ * Put back exactly what was recorded: explicit values, or the product default where none was written.
+ * Resources added since the record (the §3.4.2 service resources) lose the suppression they were given.
+ */
+export function restore(conf: ClpConf, group: string, record: RecoveryRecord): void {
   for (const r of record.resources) conf.restoreRecovery(r, r);
+  for (const r of conf.groupResources(group)) {
+    if (!record.resources.some((x) => x.type === r.type && x.name === r.name)) conf.restoreRecovery(r, {});
+  }
   conf.setParam(["rm", "errordetect", "norecovery"], record.monitorNoRecovery ?? undefined);
 }
 
 /** Step 2 forward: record (once), suppress, apply. Returns the originals. */
-export async function suppressFailover(env: Env, chain: string, group: string, hosts: readonly string[]): Promise<RecoveryRecord> {
+export async function suppressFailover(
+  env: Env,
+  chain: string,
+  group: string,
+  hosts: readonly string[],
+): Promise<RecoveryRecord> {
   const RECORD_FILE = recordFile(chain);
   const { ops, via } = await reachableCluster(env, hosts);
   const { files, conf } = await pullClpConf(ops);
@@ -76,23 +87,41 @@ export async function suppressFailover(env: Env, chain: string, group: string, h
     await env.target.host(h).writeFile(RECORD_FILE, Buffer.from(JSON.stringify(original, null, 2)));
   }
   suppress(conf, group);
-  env.progress.say("setting activity retry and failover thresholds to 0 and suppressing recovery on monitor errors (§2.3)", via);
-  await ops.applyConfig({ ...files, clpConf: conf.toString() }, "settings", group, seconds(env.deadlines.groupMoveSeconds));
+  env.progress.say(
+    "setting activity retry and failover thresholds to 0 and suppressing recovery on monitor errors (§2.3)",
+    via,
+  );
+  await ops.applyConfig(
+    { ...files, clpConf: conf.toString() },
+    "settings",
+    group,
+    seconds(env.deadlines.groupMoveSeconds),
+  );
   return original;
 }
 
 /** Restore recorded settings and apply (step 15 forward, step 2 undo). */
-export async function restoreRecovery(env: Env, group: string, hosts: readonly string[], record: RecoveryRecord): Promise<void> {
+export async function restoreRecovery(
+  env: Env,
+  group: string,
+  hosts: readonly string[],
+  record: RecoveryRecord,
+): Promise<void> {
   const { ops, via } = await reachableCluster(env, hosts);
   const { files, conf } = await pullClpConf(ops);
   const before = conf.toString();
-  restore(conf, record);
+  restore(conf, group, record);
   if (conf.toString() === before) {
     env.progress.say("the recovery settings are already as recorded", via);
     return;
   }
   env.progress.say("restoring the recovery settings recorded before the update (§2.3)", via);
-  await ops.applyConfig({ ...files, clpConf: conf.toString() }, "settings", group, seconds(env.deadlines.groupMoveSeconds));
+  await ops.applyConfig(
+    { ...files, clpConf: conf.toString() },
+    "settings",
+    group,
+    seconds(env.deadlines.groupMoveSeconds),
+  );
 }
 
 /** Suppress again without recording (step 15 undo: the failback runs suppressed, §2.3). */
@@ -102,11 +131,20 @@ export async function resuppress(env: Env, group: string, hosts: readonly string
   if (isSuppressed(recordRecovery(conf, group))) return;
   suppress(conf, group);
   env.progress.say("suppressing failover again for the failback (§2.3)", via);
-  await ops.applyConfig({ ...files, clpConf: conf.toString() }, "settings", group, seconds(env.deadlines.groupMoveSeconds));
+  await ops.applyConfig(
+    { ...files, clpConf: conf.toString() },
+    "settings",
+    group,
+    seconds(env.deadlines.groupMoveSeconds),
+  );
 }
 
 /** The recovery settings now (read/refresh). */
-export async function observeRecovery(env: Env, group: string, hosts: readonly string[]): Promise<RecoveryRecord> {
+export async function observeRecovery(
+  env: Env,
+  group: string,
+  hosts: readonly string[],
+): Promise<RecoveryRecord> {
   const { ops } = await reachableCluster(env, hosts);
   const { conf } = await pullClpConf(ops);
   return recordRecovery(conf, group);
@@ -114,4 +152,31 @@ export async function observeRecovery(env: Env, group: string, hosts: readonly s
 
 export async function forgetRecord(env: Env, chain: string, hosts: readonly string[]): Promise<void> {
   for (const h of hosts) await env.target.host(h).remove(recordFile(chain));
+}
+
+/** Are the settings as recorded? Resources added since must be back at the product default. */
+export function matchesRecord(now: RecoveryRecord, record: RecoveryRecord): string[] {
+  const drift: string[] = [];
+  if (now.monitorNoRecovery !== record.monitorNoRecovery) {
+    drift.push(
+      `suppress recovery on monitor errors is ${now.monitorNoRecovery ?? "default"}, was ${record.monitorNoRecovery ?? "default"} before the update`,
+    );
+  }
+  for (const r of now.resources) {
+    const was = record.resources.find((x) => x.type === r.type && x.name === r.name) ?? {
+      actRetry: undefined,
+      actFailover: undefined,
+    };
+    if (r.actRetry !== was.actRetry || r.actFailover !== was.actFailover) {
+      drift.push(
+        `${r.type} ${r.name}: activity retry/failover ${r.actRetry ?? "default"}/${r.actFailover ?? "default"}, was ${was.actRetry ?? "default"}/${was.actFailover ?? "default"}`,
+      );
+    }
+  }
+  return drift;
+}
+
+/** True when recovery on monitor errors is suppressed now (resources added during the update follow it). */
+export function suppressionInEffect(conf: ClpConf): boolean {
+  return conf.monitorRecoverySuppressed();
 }

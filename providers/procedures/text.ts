@@ -23,7 +23,9 @@ export function parseIni(text: string): IniData {
   const out: IniData = {};
   for (const [section, values] of Object.entries(parsed)) {
     if (values && typeof values === "object") {
-      out[section] = Object.fromEntries(Object.entries(values as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      out[section] = Object.fromEntries(
+        Object.entries(values as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      );
     }
   }
   return out;
@@ -47,17 +49,17 @@ export function setIniValue(text: string, section: string, key: string, value: s
   let inSection = false;
   let sectionEnd = -1;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? "";
     const header = /^\s*\[(.+?)\]\s*$/.exec(line);
     if (header) {
       if (inSection) break;
-      inSection = header[1]!.toLowerCase() === section.toLowerCase();
+      inSection = (header[1] ?? "").toLowerCase() === section.toLowerCase();
       if (inSection) sectionEnd = i + 1;
       continue;
     }
     if (!inSection) continue;
     const kv = /^(\s*)([^=;#\s][^=]*?)(\s*)=/.exec(line);
-    if (kv && kv[2]!.toLowerCase() === key.toLowerCase()) {
+    if (kv && (kv[2] ?? "").toLowerCase() === key.toLowerCase()) {
       lines[i] = `${kv[1]}${kv[2]}${kv[3]}=${value}`;
       return lines.join(eol);
     }

@@ -13,7 +13,13 @@ export interface WebApiObserved {
   answering: boolean;
 }
 
-export async function observeWebApi(env: Env, host: string, address: string, port: number, paths: NetMgrPaths): Promise<WebApiObserved> {
+export async function observeWebApi(
+  env: Env,
+  host: string,
+  address: string,
+  port: number,
+  paths: NetMgrPaths,
+): Promise<WebApiObserved> {
   const h = env.target.host(host);
   const text = await readText(env, h, winJoin(paths.sharePath, WEBAPI_INI.relativeToShare));
   const ini = text ? parseIni(text) : {};
@@ -31,7 +37,13 @@ export const GUI_STEPS = (port: number) => [
   `7. Click OK, then run pulumi up again: this step verifies the setting and the port.`,
 ];
 
-export async function verifyWebApi(env: Env, host: string, address: string, port: number, paths: NetMgrPaths): Promise<WebApiObserved> {
+export async function verifyWebApi(
+  env: Env,
+  host: string,
+  address: string,
+  port: number,
+  paths: NetMgrPaths,
+): Promise<WebApiObserved> {
   const o = await observeWebApi(env, host, address, port, paths);
   if (o.enabled && o.answering) {
     env.progress.say(`WebAPI is enabled and answers at ${address}:${port} (§3.8)`, host);

@@ -20,7 +20,12 @@ export interface ImsSettings {
 /** What §3.3 step 2 requires the file to say. */
 export function expectedIms(w: WebConsole): ImsSettings {
   return w.enabled
-    ? { InstanceID: w.managerId, MessageQueueIP: w.imsAddress, MessageQueuePort: String(w.port), sendEvent: String(w.sendEvent) }
+    ? {
+        InstanceID: w.managerId,
+        MessageQueueIP: w.imsAddress,
+        MessageQueuePort: String(w.port),
+        sendEvent: String(w.sendEvent),
+      }
     : { InstanceID: "", MessageQueueIP: null, MessageQueuePort: null, sendEvent: "0" };
 }
 
@@ -55,8 +60,17 @@ export function imsMatches(expected: ImsSettings, observed: ImsSettings | null):
 }
 
 /** §3.3 steps 1-2. */
-export async function placeImsIni(env: Env, host: HostOps, paths: NetMgrPaths, media: Media, w: WebConsole): Promise<void> {
+export async function placeImsIni(
+  env: Env,
+  host: HostOps,
+  paths: NetMgrPaths,
+  media: Media,
+  w: WebConsole,
+): Promise<void> {
   const template = (await readText(env, host, mediaPath(media, "imsIni"))) ?? "";
-  env.progress.say(`placing ${shared(paths).imsIni} from the media (§3.3) with ${w.enabled ? `InstanceID=${w.managerId}, MessageQueueIP=${w.imsAddress}` : "the Web Console off (InstanceID blank, sendEvent=0)"}`, host.host);
+  env.progress.say(
+    `placing ${shared(paths).imsIni} from the media (§3.3) with ${w.enabled ? `InstanceID=${w.managerId}, MessageQueueIP=${w.imsAddress}` : "the Web Console off (InstanceID blank, sendEvent=0)"}`,
+    host.host,
+  );
   await writeText(env, host, shared(paths).imsIni, fillIms(template, expectedIms(w)));
 }

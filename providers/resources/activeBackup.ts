@@ -54,6 +54,9 @@ export const ActiveBackup: StepDefinition<typeof Inputs, typeof Result> = {
     return { ...r, observed: { intact } };
   },
   async delete(i, r, ctx) {
-    ctx.progress.say(`keeping backup ${r.backup.id} on ${r.backup.copies.map((c) => c.host).join(", ")} and the SQL backups`, i.host);
+    ctx.progress.say(
+      `keeping backup ${r.backup.id} on ${r.backup.copies.map((c) => c.host).join(", ")} and the SQL backups`,
+      i.host,
+    );
   },
 };

@@ -14,10 +14,16 @@ const Parts = z.object({ normal: z.boolean(), failover: z.boolean(), baseVariabl
 const Result = z.object({
   groupWasOn: z.string().nullable(),
   addedResources: z.array(z.object({ name: z.string(), serviceName: z.string() })),
-  dependencyChanges: z.array(z.object({ type: z.string(), name: z.string(), before: z.array(z.string()), after: z.array(z.string()) })),
+  dependencyChanges: z.array(
+    z.object({ type: z.string(), name: z.string(), before: z.array(z.string()), after: z.array(z.string()) }),
+  ),
   startBatAdded: Parts,
   scriptResource: z.string(),
-  observed: z.object({ dependencyDrift: z.array(z.string()), startBatHasDeletion: z.boolean(), adapterResources: z.array(z.string()) }),
+  observed: z.object({
+    dependencyDrift: z.array(z.string()),
+    startBatHasDeletion: z.boolean(),
+    adapterResources: z.array(z.string()),
+  }),
 });
 
 export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof Result> = {
@@ -28,15 +34,27 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
   id: (i) => `cluster-resources:${i.cluster.group}`,
   async create(i, ctx) {
     const env = envOf(ctx);
-    const edit = await configureResources(env, i.cluster.group, i.cluster.hosts, i.cluster.active, i.db.mode, i.paths.sharePath);
+    const edit = await configureResources(
+      env,
+      i.cluster.group,
+      i.cluster.hosts,
+      i.cluster.active,
+      i.db.mode,
+      i.paths.sharePath,
+    );
     return { ...edit, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
   },
   async read(i, r, ctx) {
-    return { ...r, observed: await observeResources(envOf(ctx), i.cluster.group, i.cluster.hosts, i.db.mode) };
+    return {
+      ...r,
+      observed: await observeResources(envOf(ctx), i.cluster.group, i.cluster.hosts, i.db.mode),
+    };
   },
   drift: (_i, r) => [
     ...r.observed.dependencyDrift.map((d) => `Table 3-2: ${d}`),
-    ...(r.observed.startBatHasDeletion ? [] : ["start.bat lacks the NvPROPerfDB postmaster.pid deletion (§3.4.2 step 2)"]),
+    ...(r.observed.startBatHasDeletion
+      ? []
+      : ["start.bat lacks the NvPROPerfDB postmaster.pid deletion (§3.4.2 step 2)"]),
   ],
   delete: (i, r, ctx) => unconfigureResources(envOf(ctx), i.cluster.group, i.cluster.hosts, r),
 };

@@ -9,6 +9,7 @@ import { ActiveBackupRecord } from "../procedures/backup";
 import { LogVerdict, restoreDatabases, updateDatabases } from "../procedures/database";
 import { SavedFile, restoreSavedFiles } from "../procedures/files";
 import { groupOf, reachableCluster } from "../procedures/cluster";
+import { local } from "../procedures/paths";
 import { ChainStepBase, ClusterInput, DbInput, MediaInput, PathsInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
@@ -25,6 +26,7 @@ const Inputs = ChainStepBase.extend({
 const Result = z.object({
   logs: z.array(LogVerdict),
   standbyIniSaved: z.array(SavedFile),
+  createdScriptsFolder: z.boolean(),
   /** When the update ran, on the target's clock: a restore after this undoes it. */
   updatedAt: z.number(),
 });
@@ -38,7 +40,13 @@ export const DatabaseSchema: StepDefinition<typeof Inputs, typeof Result> = {
   async create(i, ctx) {
     const env = envOf(ctx);
     const updatedAt = env.target.clock.now();
-    const r = await updateDatabases(env, i.chain, { host: i.host, standby: i.standby, paths: i.paths, db: i.db, media: i.media.newMedia });
+    const r = await updateDatabases(env, i.chain, {
+      host: i.host,
+      standby: i.standby,
+      paths: i.paths,
+      db: i.db,
+      media: i.media.newMedia,
+    });
     return { ...r, updatedAt };
   },
   // The scripts' effect (schema version) is not observable through NetMgr's own files; the result stands.
@@ -59,5 +67,7 @@ export const DatabaseSchema: StepDefinition<typeof Inputs, typeof Result> = {
       updatedAt: r.updatedAt,
     });
     await restoreSavedFiles(ctx.target, ctx.target.host(i.standby), r.standbyIniSaved);
+    // §3.2 step 1 copied the scripts folder: gone again if it was not there before.
+    if (r.createdScriptsFolder) await ctx.target.host(i.host).remove(local(i.paths).sqlRupdate);
   },
 };

@@ -51,7 +51,10 @@ function step(i: Inputs): MoveStep {
   };
 }
 
-async function groupOn(ctx: Parameters<StepDefinition<typeof Inputs, typeof Result>["create"]>[1], i: Inputs) {
+async function groupOn(
+  ctx: Parameters<StepDefinition<typeof Inputs, typeof Result>["create"]>[1],
+  i: Inputs,
+) {
   const { status } = await reachableCluster(envOf(ctx), i.cluster.hosts);
   return placement(groupOf(status, i.cluster.group));
 }

@@ -4,23 +4,15 @@
  * very last act of a failback (the chain deletes it last).
  */
 import { z } from "zod";
-import {
-  RecoveryRecord,
-  forgetRecord,
-  isSuppressed,
-  observeRecovery,
-  restoreRecovery,
-  suppressFailover,
-} from "../procedures/suppression";
+import { RecoveryRecord, forgetRecord, restoreRecovery, suppressFailover } from "../procedures/suppression";
 import { ChainStepBase, ClusterInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
 
 const Inputs = ChainStepBase.extend({ cluster: ClusterInput });
 const Result = z.object({
-  /** The settings before the update (restored by step 15 and by this step's delete). */
+  /** The settings before the update (restored by the lift and by this step's delete). */
   recorded: RecoveryRecord,
-  observed: z.object({ suppressed: z.boolean() }),
 });
 
 export const FailoverSuppression: StepDefinition<typeof Inputs, typeof Result> = {
@@ -31,13 +23,12 @@ export const FailoverSuppression: StepDefinition<typeof Inputs, typeof Result> =
   id: (i) => `suppression:${i.cluster.group}`,
   async create(i, ctx) {
     const recorded = await suppressFailover(envOf(ctx), i.chain, i.cluster.group, i.cluster.hosts);
-    return { recorded, observed: { suppressed: true } };
+    return { recorded };
   },
-  async read(i, r, ctx) {
-    const now = await observeRecovery(envOf(ctx), i.cluster.group, i.cluster.hosts);
-    // Step 15 lifts suppression on purpose; drift is only suppression missing while the update is under way,
-    // which the lift's own read reports. Here: observed as is.
-    return { ...r, observed: { suppressed: isSuppressed(now) } };
+  // Suppression is a bracket, not a lasting effect: the lift ends it on purpose, and the lift's own read
+  // reports whether the settings are back as recorded. The record itself is history.
+  async read(_i, r) {
+    return r;
   },
   async delete(i, r, ctx) {
     const env = envOf(ctx);

@@ -8,8 +8,13 @@
  */
 import { z } from "zod";
 import { StepError } from "../procedures/env";
-import { RecoveryRecord, isSuppressed, observeRecovery, restoreRecovery, resuppress } from "../procedures/suppression";
-import { isDeepStrictEqual } from "node:util";
+import {
+  RecoveryRecord,
+  matchesRecord,
+  observeRecovery,
+  restoreRecovery,
+  resuppress,
+} from "../procedures/suppression";
 import { ChainStepBase, ClusterInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
@@ -31,11 +36,7 @@ export const FailoverSuppressionLift: StepDefinition<typeof Inputs, typeof Resul
   async read(i, _r, ctx) {
     return { observed: await observeRecovery(envOf(ctx), i.cluster.group, i.cluster.hosts) };
   },
-  drift(i, r) {
-    return isDeepStrictEqual(r.observed, i.suppression)
-      ? []
-      : [isSuppressed(r.observed) ? "failover is suppressed again" : "the recovery settings differ from those before the update"];
-  },
+  drift: (i, r) => matchesRecord(r.observed, i.suppression),
   async delete(i, _r, ctx) {
     if (!ctx.settings.allowFailbackAfterComplete) {
       throw new StepError(

@@ -7,7 +7,13 @@
  */
 import { z } from "zod";
 import { TreeBackup } from "../procedures/backup";
-import { failBackManager, installManager, managerDrift, observeManager, type ManagerStep } from "../procedures/manager";
+import {
+  failBackManager,
+  installManager,
+  managerDrift,
+  observeManager,
+  type ManagerStep,
+} from "../procedures/manager";
 import { ChainStepBase, ClusterInput, DbInput, MediaInput, PathsInput, VersionsInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
@@ -54,7 +60,10 @@ export const ManagerInstall: StepDefinition<typeof Inputs, typeof Result> = {
   id: (i) => `manager:${i.host}`,
   create: (i, ctx) => installManager(envOf(ctx), step(i)),
   async read(i, r, ctx) {
-    return { ...r, observed: await observeManager(envOf(ctx), { host: i.host, toVersion: i.versions.toVersion }) };
+    return {
+      ...r,
+      observed: await observeManager(envOf(ctx), { host: i.host, toVersion: i.versions.toVersion }),
+    };
   },
   drift: (i, r) => managerDrift(i.versions.toVersion, r.observed),
   delete: (i, r, ctx) => failBackManager(envOf(ctx), step(i), r),

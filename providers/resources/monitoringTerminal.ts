@@ -10,9 +10,17 @@ import { ChainStepBase, ClusterInput, MediaInput, VersionsInput } from "./inputs
 import { envOf } from "./support";
 import type { StepContext, StepDefinition } from "./step";
 
-const Inputs = ChainStepBase.extend({ host: z.string(), cluster: ClusterInput, versions: VersionsInput, media: MediaInput });
+const Inputs = ChainStepBase.extend({
+  host: z.string(),
+  cluster: ClusterInput,
+  versions: VersionsInput,
+  media: MediaInput,
+});
 type Inputs = z.infer<typeof Inputs>;
-const Result = z.object({ versionBefore: z.string(), observed: z.object({ version: z.string().nullable() }) });
+const Result = z.object({
+  versionBefore: z.string(),
+  observed: z.object({ version: z.string().nullable() }),
+});
 
 async function step(i: Inputs, ctx: StepContext): Promise<ConsoleStep> {
   return {
@@ -34,11 +42,20 @@ export const MonitoringTerminal: StepDefinition<typeof Inputs, typeof Result> = 
   id: (i) => `view:${i.host}`,
   async create(i, ctx) {
     const versionBefore = await updateConsole(envOf(ctx), await step(i, ctx));
-    return { versionBefore, observed: { version: await installedVersion(ctx.target.host(i.host), "View", i.versions.toVersion) } };
+    return {
+      versionBefore,
+      observed: { version: await installedVersion(ctx.target.host(i.host), "View", i.versions.toVersion) },
+    };
   },
   async read(i, r, ctx) {
-    return { ...r, observed: { version: await installedVersion(ctx.target.host(i.host), "View", i.versions.toVersion) } };
+    return {
+      ...r,
+      observed: { version: await installedVersion(ctx.target.host(i.host), "View", i.versions.toVersion) },
+    };
   },
-  drift: (i, r) => (r.observed.version === i.versions.toVersion ? [] : [`View is ${r.observed.version ?? "not installed"}, expected ${i.versions.toVersion}`]),
+  drift: (i, r) =>
+    r.observed.version === i.versions.toVersion
+      ? []
+      : [`View is ${r.observed.version ?? "not installed"}, expected ${i.versions.toVersion}`],
   delete: async (i, r, ctx) => failBackConsole(envOf(ctx), await step(i, ctx), r.versionBefore),
 };

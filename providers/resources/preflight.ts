@@ -55,7 +55,9 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
           .map(([h, v]) => `${h} ${v}`)
           .join(", ")}` +
           (Object.keys(baseline.viewVersions).length > 0
-            ? `; View ${Object.entries(baseline.viewVersions).map(([h, v]) => `${h} ${v}`).join(", ")}`
+            ? `; View ${Object.entries(baseline.viewVersions)
+                .map(([h, v]) => `${h} ${v}`)
+                .join(", ")}`
             : ""),
       );
     }
@@ -64,7 +66,13 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   async create(inputs, ctx) {
     const { problems, baseline } = await run(inputs, ctx);
     if (problems.length > 0) {
-      throw new StepError("Preflight", undefined, `${problems.length} problem(s) must be fixed first`, "§2.1, §2.2", problems);
+      throw new StepError(
+        "Preflight",
+        undefined,
+        `${problems.length} problem(s) must be fixed first`,
+        "§2.1, §2.2",
+        problems,
+      );
     }
     return { baseline, chainId: randomUUID() };
   },

@@ -11,9 +11,15 @@ import { envOf } from "./support";
 import type { StepDefinition } from "./step";
 
 const Inputs = ChainStepBase.extend({ host: z.string(), paths: PathsInput, media: MediaInput });
-const Result = z.object({ binFiles: z.array(SavedFile), observed: z.object({ startTypes: z.record(z.string(), z.string()) }) });
+const Result = z.object({
+  binFiles: z.array(SavedFile),
+  observed: z.object({ startTypes: z.record(z.string(), z.string()) }),
+});
 
-async function observe(ctx: Parameters<StepDefinition<typeof Inputs, typeof Result>["read"]>[2], host: string) {
+async function observe(
+  ctx: Parameters<StepDefinition<typeof Inputs, typeof Result>["read"]>[2],
+  host: string,
+) {
   const services = await adapterServices(ctx.target.host(host));
   return { startTypes: Object.fromEntries(services.map((s) => [s.displayName, s.startType])) };
 }

@@ -72,6 +72,8 @@ export class StepResource extends pulumi.dynamic.Resource {
 
   /** A stored output (input or result) by name. */
   get(key: string): pulumi.Output<unknown> {
-    return (this as unknown as Record<string, pulumi.Output<unknown>>)[key]!;
+    const output = (this as unknown as Record<string, pulumi.Output<unknown> | undefined>)[key];
+    if (!output) throw new Error(`${this.constructor.name} has no output "${key}"`);
+    return output;
   }
 }

@@ -6,7 +6,12 @@ import { ChainStepBase, ClusterInput, PathsInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
 
-const Inputs = ChainStepBase.extend({ host: z.string(), cluster: ClusterInput, paths: PathsInput, port: z.number().int() });
+const Inputs = ChainStepBase.extend({
+  host: z.string(),
+  cluster: ClusterInput,
+  paths: PathsInput,
+  port: z.number().int(),
+});
 const Result = z.object({ observed: z.object({ enabled: z.boolean(), answering: z.boolean() }) });
 
 export const WebApi: StepDefinition<typeof Inputs, typeof Result> = {
@@ -27,6 +32,9 @@ export const WebApi: StepDefinition<typeof Inputs, typeof Result> = {
   },
   drift: (_i, r) => (r.observed.enabled ? [] : ["WebAPI communication is no longer enabled (§3.8)"]),
   async delete(i, _r, ctx) {
-    ctx.progress.say("nothing to undo for §3.8 (the option lives in the shared data the failback restores)", i.host);
+    ctx.progress.say(
+      "nothing to undo for §3.8 (the option lives in the shared data the failback restores)",
+      i.host,
+    );
   },
 };

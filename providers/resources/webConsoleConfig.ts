@@ -20,7 +20,13 @@ const Ims = z.object({
   sendEvent: z.string(),
 });
 
-const Inputs = ChainStepBase.extend({ host: z.string(), cluster: ClusterInput, paths: PathsInput, media: MediaInput, webConsole: WebConsole });
+const Inputs = ChainStepBase.extend({
+  host: z.string(),
+  cluster: ClusterInput,
+  paths: PathsInput,
+  media: MediaInput,
+  webConsole: WebConsole,
+});
 const Result = z.object({ previous: SavedFile, observed: Ims.nullable() });
 
 export const WebConsoleConfig: StepDefinition<typeof Inputs, typeof Result> = {
@@ -45,11 +51,19 @@ export const WebConsoleConfig: StepDefinition<typeof Inputs, typeof Result> = {
     const on = await sharedDiskHost(env, i.cluster.group, i.cluster.hosts, "WebConsoleConfig");
     return { ...r, observed: await observeIms(env, ctx.target.host(on), i.paths) };
   },
-  drift: (i, r) => (imsMatches(expectedIms(i.webConsole), r.observed) ? [] : [`NvPROIms.ini does not hold the Table 2-4 values (§3.3)`]),
+  drift: (i, r) =>
+    imsMatches(expectedIms(i.webConsole), r.observed)
+      ? []
+      : [`NvPROIms.ini does not hold the Table 2-4 values (§3.3)`],
   async delete(i, r, ctx) {
     const env = envOf(ctx);
     const on = await sharedDiskHost(env, i.cluster.group, i.cluster.hosts, "WebConsoleConfig failback");
-    ctx.progress.say(r.previous.savedAs ? "putting back the NvPROIms.ini of before the update" : "removing NvPROIms.ini (there was none before)", on);
+    ctx.progress.say(
+      r.previous.savedAs
+        ? "putting back the NvPROIms.ini of before the update"
+        : "removing NvPROIms.ini (there was none before)",
+      on,
+    );
     await restoreSavedFiles(ctx.target, ctx.target.host(on), [r.previous]);
   },
 };

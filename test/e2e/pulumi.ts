@@ -10,7 +10,16 @@
  *   node_modules and runs its compiled program, so a test can change the implementation between commands.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -44,7 +53,9 @@ export interface EngineEvent {
   sequence?: number;
   diagnosticEvent?: { message: string; severity: string; urn?: string };
   resourcePreEvent?: { metadata: { op: string; urn: string; type: string } };
-  resOutputsEvent?: { metadata: { op: string; urn: string; type: string; new?: { outputs?: Record<string, unknown> } } };
+  resOutputsEvent?: {
+    metadata: { op: string; urn: string; type: string; new?: { outputs?: Record<string, unknown> } };
+  };
   resOpFailedEvent?: { metadata: { op: string; urn: string; type: string } };
   summaryEvent?: { resourceChanges?: Record<string, number> };
 }
@@ -88,7 +99,12 @@ export class LabProject {
     let packageDir: string | undefined;
     if (options.packageCopy) {
       packageDir = installPackageCopy(dir);
-      writeFileSync(join(dir, "Pulumi.yaml"), projectYaml.replace(/^main: .*$/m, "main: program.js").replace(/typescript: true/, "typescript: false"));
+      writeFileSync(
+        join(dir, "Pulumi.yaml"),
+        projectYaml
+          .replace(/^main: .*$/m, "main: program.js")
+          .replace(/typescript: true/, "typescript: false"),
+      );
       writeFileSync(join(dir, "program.js"), 'require("pulumi-netmgr/program");\n');
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "netmgr-e2e-project", private: true }));
     } else {
@@ -117,7 +133,10 @@ export class LabProject {
   }
 
   /** Run `pulumi <args>` in the project; never throws, the result carries the exit code. */
-  async cli(args: string[], options: { eventLog?: boolean; timeoutMs?: number } = {}): Promise<CommandResult> {
+  async cli(
+    args: string[],
+    options: { eventLog?: boolean; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     const eventLog = join(this.dir, `events-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
     const fullArgs = [...args, "--non-interactive", ...(options.eventLog ? ["--event-log", eventLog] : [])];
     const child = spawn("pulumi", fullArgs, { cwd: this.dir, env: this.env });
@@ -137,18 +156,27 @@ export class LabProject {
     return this.cli(["up", "--stack", this.stack, "--yes", "--skip-preview", ...extra], { eventLog: true });
   }
   refresh(extra: string[] = []): Promise<CommandResult> {
-    return this.cli(["refresh", "--stack", this.stack, "--yes", "--skip-preview", ...extra], { eventLog: true });
+    return this.cli(["refresh", "--stack", this.stack, "--yes", "--skip-preview", ...extra], {
+      eventLog: true,
+    });
   }
   destroy(extra: string[] = []): Promise<CommandResult> {
-    return this.cli(["destroy", "--stack", this.stack, "--yes", "--skip-preview", ...extra], { eventLog: true });
+    return this.cli(["destroy", "--stack", this.stack, "--yes", "--skip-preview", ...extra], {
+      eventLog: true,
+    });
   }
 
   /** The checkpoint as `pulumi stack export` gives it. */
   async state(): Promise<{ resources: StateResource[]; pending_operations?: unknown[] }> {
     const r = await this.cli(["stack", "export", "--stack", this.stack]);
     if (r.code !== 0) throw new Error(`stack export failed: ${r.stderr}`);
-    const parsed = JSON.parse(r.stdout) as { deployment: { resources?: StateResource[]; pending_operations?: unknown[] } };
-    return { resources: parsed.deployment.resources ?? [], pending_operations: parsed.deployment.pending_operations };
+    const parsed = JSON.parse(r.stdout) as {
+      deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
+    };
+    return {
+      resources: parsed.deployment.resources ?? [],
+      pending_operations: parsed.deployment.pending_operations,
+    };
   }
 
   /** Raw text of the backend folder (for secret-leak checks). */
@@ -174,7 +202,9 @@ export function diagnostics(events: EngineEvent[]): string[] {
 /** The netmgr resources in state, keyed by resource name. */
 export function netmgrResources(resources: StateResource[]): Map<string, StateResource> {
   return new Map(
-    resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/netmgr:")).map((r) => [r.urn.split("::").pop()!, r]),
+    resources
+      .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/netmgr:"))
+      .map((r) => [r.urn.split("::").pop()!, r]),
   );
 }
 
@@ -199,7 +229,7 @@ function installPackageCopy(projectDir: string): string {
 }
 
 function readEvents(file: string): EngineEvent[] {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
@@ -219,7 +249,10 @@ function readTree(dir: string): string {
   return out;
 }
 
-function collect(child: ChildProcess, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+function collect(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
     let stdout = "";
     let stderr = "";

@@ -8,7 +8,13 @@ function config(values: Record<string, unknown>) {
     oldMedia: { path: "D:\\media\\NetMgr-8.0" },
     ...values,
   };
-  return parseStackConfig((k) => (all[k] === undefined ? undefined : typeof all[k] === "string" ? (all[k] as string) : JSON.stringify(all[k])));
+  return parseStackConfig((k) =>
+    all[k] === undefined
+      ? undefined
+      : typeof all[k] === "string"
+        ? (all[k] as string)
+        : JSON.stringify(all[k]),
+  );
 }
 
 describe("the chain (Table 1-1 / 1-2 as resources)", () => {
@@ -43,7 +49,12 @@ describe("the chain (Table 1-1 / 1-2 as resources)", () => {
     const plan = planChain(config({ fromVersion: "8.1" }));
     expect(plan.steps.map((s) => s.kind)).not.toContain("WebConsoleConfig");
     expect(plan.steps.map((s) => s.kind)).not.toContain("ClusterResourceDependencies");
-    expect(plan.skipped.map((s) => s.kind)).toEqual(["WebConsoleConfig", "ServiceRegistration", "ClusterResourceDependencies", "WebApi"]);
+    expect(plan.skipped.map((s) => s.kind)).toEqual([
+      "WebConsoleConfig",
+      "ServiceRegistration",
+      "ClusterResourceDependencies",
+      "WebApi",
+    ]);
     expect(plan.skipped[0]!.reason).toMatch(/8\.1 is later than 8\.0/);
     expect(plan.skipped[3]!.reason).toMatch(/Web Console is not used/);
   });
@@ -69,7 +80,9 @@ describe("the chain (Table 1-1 / 1-2 as resources)", () => {
   it("describes the plan with hosts and sections", () => {
     const c = config({});
     const lines = describePlan(planChain(c), c);
-    expect(lines[0]).toMatch(/8\.0 -> 9\.0 \(internal DBs, Table 1-1\).*host1 is active now, host2 is updated first/);
+    expect(lines[0]).toMatch(
+      /8\.0 -> 9\.0 \(internal DBs, Table 1-1\).*host1 is active now, host2 is updated first/,
+    );
     expect(lines.some((l) => /04-install-host2\s+ManagerInstall\s+host2\s+§3\.1/.test(l))).toBe(true);
   });
 });

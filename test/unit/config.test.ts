@@ -27,7 +27,13 @@ describe("stack config", () => {
     expect(c.target).toBe("lab");
     expect(c.toVersion).toBe("9.0");
     expect(c.installPath).toBe("C:\\Program Files (x86)\\NEC\\UMF\\Operations");
-    expect(c.webConsole).toMatchObject({ enabled: false, managerId: "1", imsAddress: "127.0.0.1", port: 28110, sendEvent: 1 });
+    expect(c.webConsole).toMatchObject({
+      enabled: false,
+      managerId: "1",
+      imsAddress: "127.0.0.1",
+      port: 28110,
+      sendEvent: 1,
+    });
     expect(c.deadlines.operationsManagerWatchSeconds).toBe(180);
     expect(rolesOf(c)).toEqual({ active: "host1", standby: "host2" });
   });
@@ -35,7 +41,12 @@ describe("stack config", () => {
   it("names the key and the fix for each problem, all at once", () => {
     const p = problems({
       fromVersion: undefined,
-      webConsole: JSON.stringify({ enabled: true, managerId: "nv-01", imsAddress: "300.1.1.1", sendEvent: 2 }),
+      webConsole: JSON.stringify({
+        enabled: true,
+        managerId: "nv-01",
+        imsAddress: "300.1.1.1",
+        sendEvent: 2,
+      }),
       activeHost: "host3",
       sflowDb: "true",
     });
@@ -50,12 +61,22 @@ describe("stack config", () => {
   });
 
   it("refuses what the guide does not support", () => {
-    expect(problems({ toVersion: "8.1" }).join("\n")).toMatch(/netmgr:toVersion: a rolling update needs a target of 9.0 or later/);
-    expect(problems({ fromVersion: "9.1", toVersion: "9.0" }).join("\n")).toMatch(/must be later than netmgr:fromVersion/);
-    expect(problems({ fromVersion: "5.0" }).join("\n")).toMatch(/netmgr:fromVersion: must be one of the known NetMgr versions/);
-    expect(problems({ oldMedia: JSON.stringify({ path: "media/old" }) }).join("\n")).toMatch(/netmgr:oldMedia\.path: must be an absolute Windows path/);
+    expect(problems({ toVersion: "8.1" }).join("\n")).toMatch(
+      /netmgr:toVersion: a rolling update needs a target of 9.0 or later/,
+    );
+    expect(problems({ fromVersion: "9.1", toVersion: "9.0" }).join("\n")).toMatch(
+      /must be later than netmgr:fromVersion/,
+    );
+    expect(problems({ fromVersion: "5.0" }).join("\n")).toMatch(
+      /netmgr:fromVersion: must be one of the known NetMgr versions/,
+    );
+    expect(problems({ oldMedia: JSON.stringify({ path: "media/old" }) }).join("\n")).toMatch(
+      /netmgr:oldMedia\.path: must be an absolute Windows path/,
+    );
     expect(problems({ hosts: JSON.stringify(["a", "A"]) }).join("\n")).toMatch(/the two hosts must differ/);
-    expect(problems({ consoles: JSON.stringify(["host1"]) }).join("\n")).toMatch(/host1 is a cluster node, not a console/);
+    expect(problems({ consoles: JSON.stringify(["host1"]) }).join("\n")).toMatch(
+      /host1 is a cluster node, not a console/,
+    );
     expect(problems({ sflowDb: "true" }).join("\n")).toMatch(/netmgr:sflowDb: the sFlow DB is an external/);
     expect(problems({ webConsole: "{not json" }).join("\n")).toMatch(/netmgr:webConsole: is not valid JSON/);
   });

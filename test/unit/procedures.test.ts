@@ -9,23 +9,46 @@ import { formatDuration } from "../../providers/procedures/progress";
 
 describe("§3.2 log judgement", () => {
   it("accepts the benign 'already exists' errors of §3.2.1 and nothing else", () => {
-    const ok = 'ERROR: role "wfdb" already exists\nERROR: database "wfdb" already exists\nERROR: schema "wfdb" already exists\nCREATE TABLE\n';
-    expect(judge("out", ok, [/ERROR:\s+(role|database|schema)\s+"[^"]+"\s+already exists/]).errors).toEqual([]);
+    const ok =
+      'ERROR: role "wfdb" already exists\nERROR: database "wfdb" already exists\nERROR: schema "wfdb" already exists\nCREATE TABLE\n';
+    expect(judge("out", ok, [/ERROR:\s+(role|database|schema)\s+"[^"]+"\s+already exists/]).errors).toEqual(
+      [],
+    );
     const bad = ok + 'ERROR: relation "nvp_alert" does not exist\n';
-    expect(judge("out", bad, [/ERROR:\s+(role|database|schema)\s+"[^"]+"\s+already exists/]).errors).toEqual(['ERROR: relation "nvp_alert" does not exist']);
+    expect(judge("out", bad, [/ERROR:\s+(role|database|schema)\s+"[^"]+"\s+already exists/]).errors).toEqual([
+      'ERROR: relation "nvp_alert" does not exist',
+    ]);
   });
 
   it("applies Table 3-1 per log file, osql message headers included", () => {
-    const createDb = "Msg 1801, Level 16, State 3, Server SQL1, Line 1\nDatabase 'wfdb' already exists. Choose a different database name.\n";
+    const createDb =
+      "Msg 1801, Level 16, State 3, Server SQL1, Line 1\nDatabase 'wfdb' already exists. Choose a different database name.\n";
     expect(judgeTable31("wfdbCreateDB.log", createDb, "wfdb")!.errors).toEqual([]);
-    expect(judgeTable31("wfdbCreateLogin.log", "Server principal 'wfdb' already exists.", "wfdb")!.errors).toEqual([]);
-    expect(judgeTable31("wfdbCreateUser.log", "User, group, or role 'wfdb' already exists in the current database.", "wfdb")!.errors).toEqual([]);
-    expect(judgeTable31("wfdb_CR_TBL.log", "Warning: The maximum key length is 900 bytes. The index has ...", "wfdb")!.errors).toEqual([]);
+    expect(
+      judgeTable31("wfdbCreateLogin.log", "Server principal 'wfdb' already exists.", "wfdb")!.errors,
+    ).toEqual([]);
+    expect(
+      judgeTable31(
+        "wfdbCreateUser.log",
+        "User, group, or role 'wfdb' already exists in the current database.",
+        "wfdb",
+      )!.errors,
+    ).toEqual([]);
+    expect(
+      judgeTable31(
+        "wfdb_CR_TBL.log",
+        "Warning: The maximum key length is 900 bytes. The index has ...",
+        "wfdb",
+      )!.errors,
+    ).toEqual([]);
     expect(judgeTable31("wfdbAddRole.log", "", "wfdb")!.errors).toEqual([]);
-    expect(judgeTable31("wfdbAddRole.log", "Msg 15410, Level 11\nUser does not exist", "wfdb")!.errors.length).toBeGreaterThan(0);
-    expect(judgeTable31("wfdb_UP_TBL2.log", "Msg 208, Level 16, State 1\nInvalid object name 'x'.", "wfdb")!.errors).toEqual([
-      "Msg 208, Level 16, State 1: Invalid object name 'x'.",
-    ]);
+    expect(
+      judgeTable31("wfdbAddRole.log", "Msg 15410, Level 11\nUser does not exist", "wfdb")!.errors.length,
+    ).toBeGreaterThan(0);
+    expect(
+      judgeTable31("wfdb_UP_TBL2.log", "Msg 208, Level 16, State 1\nInvalid object name 'x'.", "wfdb")!
+        .errors,
+    ).toEqual(["Msg 208, Level 16, State 1: Invalid object name 'x'."]);
     // Other database names are read into the file names (Table 3-1 note).
     expect(judgeTable31("cmdbCreateDB.log", "Database 'cmdb' already exists.", "cmdb")!.errors).toEqual([]);
     expect(judgeTable31("unrelated.log", "error", "wfdb")).toBeUndefined();
@@ -50,15 +73,39 @@ describe("§3.5 RupInstCmd.log", () => {
 });
 
 describe("§3.3 NvPROIms.ini", () => {
-  const template = "; IMS settings\r\n[NOMS]\r\nInstanceID=1\r\nMessageQueueIP=127.0.0.1\r\nMessageQueuePort=28110\r\n[EVENT]\r\nsendEvent=1\r\n";
+  const template =
+    "; IMS settings\r\n[NOMS]\r\nInstanceID=1\r\nMessageQueueIP=127.0.0.1\r\nMessageQueuePort=28110\r\n[EVENT]\r\nsendEvent=1\r\n";
   it("fills Table 2-4 values, keeping comments and CRLF", () => {
-    const w = { enabled: true, managerId: "nvpro01", imsAddress: "192.168.1.200", port: 28110, sendEvent: 1 as const, webApiPort: 1 };
+    const w = {
+      enabled: true,
+      managerId: "nvpro01",
+      imsAddress: "192.168.1.200",
+      port: 28110,
+      sendEvent: 1 as const,
+      webApiPort: 1,
+    };
     const out = fillIms(template, expectedIms(w));
-    expect(out).toBe("; IMS settings\r\n[NOMS]\r\nInstanceID=nvpro01\r\nMessageQueueIP=192.168.1.200\r\nMessageQueuePort=28110\r\n[EVENT]\r\nsendEvent=1\r\n");
-    expect(imsMatches(expectedIms(w), { InstanceID: "nvpro01", MessageQueueIP: "192.168.1.200", MessageQueuePort: "28110", sendEvent: "1" })).toBe(true);
+    expect(out).toBe(
+      "; IMS settings\r\n[NOMS]\r\nInstanceID=nvpro01\r\nMessageQueueIP=192.168.1.200\r\nMessageQueuePort=28110\r\n[EVENT]\r\nsendEvent=1\r\n",
+    );
+    expect(
+      imsMatches(expectedIms(w), {
+        InstanceID: "nvpro01",
+        MessageQueueIP: "192.168.1.200",
+        MessageQueuePort: "28110",
+        sendEvent: "1",
+      }),
+    ).toBe(true);
   });
   it("blanks InstanceID and sets sendEvent=0 without the Web Console", () => {
-    const w = { enabled: false, managerId: "1", imsAddress: "127.0.0.1", port: 28110, sendEvent: 1 as const, webApiPort: 1 };
+    const w = {
+      enabled: false,
+      managerId: "1",
+      imsAddress: "127.0.0.1",
+      port: 28110,
+      sendEvent: 1 as const,
+      webApiPort: 1,
+    };
     const ini = parseIni(fillIms(template, expectedIms(w)));
     expect(findIniValue(ini, "InstanceID")).toBe("");
     expect(findIniValue(ini, "sendEvent")).toBe("0");
@@ -75,7 +122,9 @@ describe("§4.2.1 step 2", () => {
     const folders = sharedDiskUpdateFolders(p);
     expect(folders).toHaveLength(15);
     expect(folders[0]).toBe("X:\\MasterScope\\Operations\\Manager\\sg\\NvPRO\\RMAPI\\db");
-    expect(folders).toContain("X:\\MasterScope\\Operations\\Manager\\sg\\NvPRO\\NVWORK\\public\\exdll\\KNOWLEDGE");
+    expect(folders).toContain(
+      "X:\\MasterScope\\Operations\\Manager\\sg\\NvPRO\\NVWORK\\public\\exdll\\KNOWLEDGE",
+    );
     expect(pre80ExtraDeletions(p)).toEqual([
       "X:\\MasterScope\\Operations\\Manager\\sg\\NvPRO\\ImsAdapter",
       "X:\\MasterScope\\Operations\\Manager\\sg\\database\\NvPROPerfDB",

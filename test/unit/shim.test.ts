@@ -19,7 +19,9 @@ describe("the dynamic-provider shim", () => {
   });
 
   it("captures no secret and no configuration", async () => {
-    const serialized = await pulumi.runtime.serializeFunction(() => shimProvider("Preflight"), { allowSecrets: true });
+    const serialized = await pulumi.runtime.serializeFunction(() => shimProvider("Preflight"), {
+      allowSecrets: true,
+    });
     expect(serialized.containsSecrets).toBe(false);
     expect(serialized.text).not.toMatch(/password|passphrase/i);
   });
