@@ -12,59 +12,16 @@
  * the presence of `<depend>` entries (see docs/expresscluster.md).
  */
 import type { DbMode, ServiceSpec } from "../catalogue/versions";
-import { MANAGER_SERVICES } from "../catalogue/versions";
+import {
+  SERVICE_ROLES,
+  TABLE_3_2,
+  serviceSpecOf,
+  type Role,
+  type ServiceRole,
+} from "../catalogue/dependencies";
+
+export { SERVICE_ROLES, TABLE_3_2, serviceSpecOf, type Role, type ServiceRole };
 import type { ClpConf, ResourceView } from "./clpconf";
-
-export type ServiceRole =
-  | "wfdb"
-  | "nvalertdb"
-  | "nvsflowdb"
-  | "perfDb"
-  | "ftBase"
-  | "baseManager"
-  | "operationsManager"
-  | "rmApi"
-  | "topologyAdapter"
-  | "perfManager";
-export type Role = "fip" | "disk" | "script" | ServiceRole;
-
-/** The service behind each service role, by its key-name pattern in the catalogue. */
-const SERVICE_KEYS: Readonly<Record<ServiceRole, string>> = {
-  wfdb: "Wfdb_wfdb{n}",
-  nvalertdb: "Wfdb_nvalertdb{n}",
-  nvsflowdb: "Wfdb_nvsflowdb{n}",
-  perfDb: "NvPROPerfDB",
-  ftBase: "FTBase",
-  baseManager: "NvPROBaseMgr",
-  operationsManager: "UMFOperationsManager_{n}",
-  rmApi: "NvPRORMAPI",
-  topologyAdapter: "NvPROTopologyAdapter",
-  perfManager: "NvPROPerfMgr",
-};
-
-export const SERVICE_ROLES = Object.keys(SERVICE_KEYS) as ServiceRole[];
-
-export function serviceSpecOf(role: ServiceRole): ServiceSpec {
-  const spec = MANAGER_SERVICES.find((s) => s.name === SERVICE_KEYS[role]);
-  if (!spec)
-    throw new Error(`the service catalogue has no service "${SERVICE_KEYS[role]}" (Table 3-2 role ${role})`);
-  return spec;
-}
-
-/** Table 3-2: each resource (left) and the resources it depends on (right), in the table's order. */
-export const TABLE_3_2: Readonly<Record<Exclude<Role, "fip" | "disk">, readonly Role[]>> = {
-  script: ["fip", "disk"],
-  wfdb: ["script"],
-  nvalertdb: ["script"],
-  nvsflowdb: ["script"],
-  perfDb: ["script"],
-  ftBase: ["fip", "disk"],
-  baseManager: ["script", "wfdb", "nvalertdb", "nvsflowdb", "perfDb"],
-  operationsManager: ["ftBase", "baseManager"],
-  rmApi: ["operationsManager"],
-  topologyAdapter: ["baseManager"],
-  perfManager: ["baseManager"],
-};
 
 /** Resource types that are "Disk resource (or Mirror disk resource)" on Windows. */
 export const DISK_TYPES: readonly string[] = ["sd", "md"];

@@ -36,10 +36,12 @@ export class StepError extends Error {
     message: string,
     readonly section: string,
     readonly evidence: string[] = [],
+    /** What the lines of `evidence` are: what was observed, or what a person must do. */
+    evidenceLabel = "evidence",
   ) {
     super(
       `${step}${host ? ` on ${host}` : ""}: ${message}` +
-        (evidence.length > 0 ? `\n  evidence:\n${evidence.map((e) => `    ${e}`).join("\n")}` : "") +
+        (evidence.length > 0 ? `\n  ${evidenceLabel}:\n${evidence.map((e) => `    ${e}`).join("\n")}` : "") +
         `\n  read: ${section} of the rolling update guide`,
     );
     this.name = "StepError";

@@ -55,5 +55,6 @@ export async function verifyWebApi(
     `WebAPI communication is ${o.enabled ? "enabled but nothing answers" : "not enabled"} on port ${port}. It is a GUI setting; do this on a monitoring terminal connected to the Manager`,
     "§3.8",
     GUI_STEPS(port),
+    "do this",
   );
 }
