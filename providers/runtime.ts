@@ -196,8 +196,14 @@ export async function update(
     );
   }
   // Same parameters: a cosmetic change, or drift seen by refresh. Creates are idempotent and observe first,
-  // so running the step again re-converges the cluster to what the step requires.
-  const result = parseResult(s, await s.create(newInputs, await context(s, newInputs)));
+  // so running the step again (or its own repair) re-converges the cluster to what the step requires.
+  const ctx = await context(s, newInputs);
+  const drift = s.drift ? s.drift(oldInputs, parseResult(s, olds)) : [];
+  if (drift.length > 0) ctx.progress.say(`repairing drift: ${drift.join("; ")}`);
+  const result = parseResult(
+    s,
+    s.repair ? await s.repair(newInputs, parseResult(s, olds), ctx) : await s.create(newInputs, ctx),
+  );
   return { outs: outputsOf(newInputs, result) };
 }
 

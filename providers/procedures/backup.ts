@@ -292,6 +292,8 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
     );
   }
   const sql = [];
+  // SQL Server writes the file itself and does not create folders (error 3 "cannot find the path").
+  if (i.sql.length > 0) await host.mkdir(i.sqlBackupDir);
   for (const db of i.sql) {
     const file = winJoin(i.sqlBackupDir, `${db.database}.bak`);
     env.progress.say(

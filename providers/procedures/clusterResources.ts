@@ -82,6 +82,8 @@ export async function configureResources(
   active: string,
   db: DbMode,
   sharePath: string,
+  /** Start the group again where it was after the apply (a drift repair; the chain's next step starts it otherwise). */
+  restartAfterApply = false,
 ): Promise<ResourcesEdit> {
   const { ops, via, status } = await reachableCluster(env, hosts);
   // A re-run after the apply finds the group stopped; before this step it is always on the active host.
@@ -120,6 +122,13 @@ export async function configureResources(
       via,
     );
     await ops.applyConfig(edited, "resources", group, seconds(env.deadlines.groupMoveSeconds));
+    if (restartAfterApply && groupWasOn) {
+      env.progress.say(
+        `starting the group on ${groupWasOn} again (repair outside the rolling update's move)`,
+        via,
+      );
+      await ops.startGroup(group, groupWasOn, seconds(env.deadlines.groupMoveSeconds));
+    }
   } else {
     env.progress.say(
       "the cluster configuration already has the new service resources and Table 3-2 dependencies",

@@ -154,6 +154,8 @@ export async function readCmdbParameters(
 
 export interface SchemaUpdate {
   logs: LogVerdict[];
+  /** The active host's DB configuration files before the scripts rewrote them (§3.2.2 step 6: "also updated"). */
+  activeIniSaved: SavedFile[];
   standbyIniSaved: SavedFile[];
   /** §3.2 step 1 created Manager\sql_rupdate (the undo removes it again). */
   createdScriptsFolder: boolean;
@@ -171,10 +173,15 @@ export async function updateDatabases(
   const createdScriptsFolder = await createdByThisChain(host, L.sqlRupdate, chain);
   env.progress.say(`copying ${mediaPath(i.media, "sqlRupdate")} to ${L.sqlRupdate} (§3.2 step 1)`, i.host);
   await host.copy(mediaPath(i.media, "sqlRupdate"), L.sqlRupdate);
+  const activeIniSaved: SavedFile[] = [];
+  for (const path of [L.wfdbIni, L.baseMgrIni]) {
+    activeIniSaved.push(await saveCopy(host, path, winJoin(WORK_DIR, chain, "active-ini-before-db-update")));
+  }
   const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
   if (i.db.mode === "internal") {
     return {
       logs: [await updateInternal(env, host, i.paths, cmdb)],
+      activeIniSaved,
       standbyIniSaved: [],
       createdScriptsFolder,
     };
@@ -189,7 +196,7 @@ export async function updateDatabases(
     await standby.writeFile(path, await host.readFile(path));
   }
   env.progress.say(`copied WFDB.INI and NvPROBaseMgr.ini to ${i.standby} (§3.2.2 step 6)`, i.host);
-  return { logs, standbyIniSaved: saved, createdScriptsFolder };
+  return { logs, activeIniSaved, standbyIniSaved: saved, createdScriptsFolder };
 }
 
 /**

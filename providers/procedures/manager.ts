@@ -93,6 +93,34 @@ export async function installManager(env: Env, s: ManagerStep): Promise<ManagerR
   return { versionBefore: before ?? s.fromVersion, movedUpdateData, observed: await observeManager(env, s) };
 }
 
+/**
+ * Drift repair after the update: start types back to Manual (§3.1 step 7). Services keep running (the host
+ * may be the active one now); a changed version is not reinstalled behind the operator's back.
+ */
+export async function repairManager(env: Env, s: ManagerStep, r: ManagerResult): Promise<ManagerResult> {
+  const host = env.target.host(s.host);
+  const version = await installedVersion(host, "Manager", s.toVersion);
+  if (version !== s.toVersion) {
+    throw new StepError(
+      "ManagerInstall",
+      s.host,
+      `the Manager is version ${version ?? "none"} now, not ${s.toVersion}; it is not reinstalled as a drift repair. ` +
+        `Reinstall it deliberately (fail back with pulumi destroy, or reinstall on the standby and refresh)`,
+      "§3.1",
+    );
+  }
+  for (const svc of await netmgrServices(host)) {
+    if (svc.startType !== "Manual") {
+      env.progress.say(
+        `service "${svc.displayName}" start type ${svc.startType} -> Manual (§3.1 step 7)`,
+        s.host,
+      );
+      await host.setStartType(svc.name, "Manual");
+    }
+  }
+  return { ...r, observed: await observeManager(env, s) };
+}
+
 export async function failBackManager(env: Env, s: ManagerStep, r: ManagerResult): Promise<void> {
   await refuseActive(env, s, "ManagerInstall failback");
   const host = env.target.host(s.host);

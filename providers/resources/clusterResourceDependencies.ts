@@ -44,6 +44,29 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
     );
     return { ...edit, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
   },
+  // A repair of drift after the update: the apply stops the group, so it is started again where it was; the
+  // original edit's record (what was added, dependencies before) is kept for the failback.
+  async repair(i, r, ctx) {
+    const env = envOf(ctx);
+    const edit = await configureResources(
+      env,
+      i.cluster.group,
+      i.cluster.hosts,
+      i.cluster.active,
+      i.db.mode,
+      i.paths.sharePath,
+      true,
+    );
+    return {
+      ...r,
+      addedResources: [...r.addedResources, ...edit.addedResources],
+      dependencyChanges: [
+        ...r.dependencyChanges,
+        ...edit.dependencyChanges.filter((c) => !r.dependencyChanges.some((x) => x.name === c.name)),
+      ],
+      observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode),
+    };
+  },
   async read(i, r, ctx) {
     return {
       ...r,

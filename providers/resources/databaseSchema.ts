@@ -25,6 +25,7 @@ const Inputs = ChainStepBase.extend({
 });
 const Result = z.object({
   logs: z.array(LogVerdict),
+  activeIniSaved: z.array(SavedFile),
   standbyIniSaved: z.array(SavedFile),
   createdScriptsFolder: z.boolean(),
   /** When the update ran, on the target's clock: a restore after this undoes it. */
@@ -66,6 +67,7 @@ export const DatabaseSchema: StepDefinition<typeof Inputs, typeof Result> = {
       backup: i.activeBackup,
       updatedAt: r.updatedAt,
     });
+    await restoreSavedFiles(ctx.target, ctx.target.host(i.host), r.activeIniSaved);
     await restoreSavedFiles(ctx.target, ctx.target.host(i.standby), r.standbyIniSaved);
     // §3.2 step 1 copied the scripts folder: gone again if it was not there before.
     if (r.createdScriptsFolder) await ctx.target.host(i.host).remove(local(i.paths).sqlRupdate);

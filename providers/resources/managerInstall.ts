@@ -12,6 +12,7 @@ import {
   installManager,
   managerDrift,
   observeManager,
+  repairManager,
   type ManagerStep,
 } from "../procedures/manager";
 import { ChainStepBase, ClusterInput, DbInput, MediaInput, PathsInput, VersionsInput } from "./inputs";
@@ -66,5 +67,6 @@ export const ManagerInstall: StepDefinition<typeof Inputs, typeof Result> = {
     };
   },
   drift: (i, r) => managerDrift(i.versions.toVersion, r.observed),
+  repair: (i, r, ctx) => repairManager(envOf(ctx), step(i), r),
   delete: (i, r, ctx) => failBackManager(envOf(ctx), step(i), r),
 };

@@ -38,6 +38,11 @@ export interface StepDefinition<I extends z.ZodObject, R extends z.ZodObject> {
   read(inputs: z.infer<I>, result: z.infer<R>, ctx: StepContext): Promise<z.infer<R>>;
   /** Human-readable differences between what the step left and what is observed now; [] when in sync. */
   drift?(inputs: z.infer<I>, result: z.infer<R>): string[];
+  /**
+   * Bring the cluster back to what the step requires after drift (an `up` after a refresh that found drift).
+   * Defaults to running `create` again, which observes first and redoes only what is missing.
+   */
+  repair?(inputs: z.infer<I>, result: z.infer<R>, ctx: StepContext): Promise<z.infer<R>>;
   /** The exact undo, from saved outputs only. */
   delete(inputs: z.infer<I>, result: z.infer<R>, ctx: StepContext): Promise<void>;
 }

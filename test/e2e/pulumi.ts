@@ -123,6 +123,8 @@ export class LabProject {
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "true",
       NO_COLOR: "1",
+      // --event-log (the engine events as JSON lines, as the Automation API reads them) needs this.
+      PULUMI_DEBUG_COMMANDS: "true",
     };
     const project = new LabProject(dir, stack, labDir, env, packageDir);
     await project.cli(["stack", "init", stack]);
@@ -264,4 +266,10 @@ function collect(
       resolvePromise({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Fail with the command's own output (the last part), which is what one needs to see. */
+export function expectOk(r: CommandResult, what: string): void {
+  if (r.code !== 0)
+    throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-3000)}`);
 }
