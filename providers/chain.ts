@@ -135,8 +135,9 @@ export function planChain(c: StackConfig): ChainPlan {
       media,
       webConsole: c.webConsole,
     });
-    add("ServiceRegistration", "service-registration", [active], "§3.4.1 (undo §4.2.2 3-4)", {
+    add("ServiceRegistration", "service-registration", [active], "§3.4.1 (undo §4.2.2 3-4, §4.2.3 1)", {
       host: active,
+      cluster,
       paths,
       media,
     });
@@ -217,7 +218,7 @@ export function planChain(c: StackConfig): ChainPlan {
       ...s,
       name: `${n}-${key}`,
       title: `step ${i + 1}/${total} ${s.kind} ${s.hosts.join(",")}`,
-      inputs: { ...s.inputs, title: `${i + 1}/${total} ${s.kind}` },
+      inputs: { ...s.inputs, title: `${i + 1}/${total} ${s.kind}`, sections: s.sections },
     };
   });
   return { steps, skipped };

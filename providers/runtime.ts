@@ -11,9 +11,12 @@ import { parseProviderSettings, type ProviderSettings } from "./config/provider"
 import { PROJECT, SECRET_KEYS, StackConfig } from "./config/stack";
 import { openTarget } from "./hosts/open";
 import type { Target } from "./hosts/target";
+import { StepError } from "./procedures/env";
 import { stepProgress } from "./procedures/progress";
+import { scrub } from "./hosts/secret";
 import { STEPS } from "./resources";
-import { OUTPUT_VERSION, type AnyStep, type StepContext } from "./resources/step";
+import { LABEL_KEYS } from "./resources/inputs";
+import { IncompleteStep, OUTPUT_VERSION, type AnyStep, type StepContext } from "./resources/step";
 
 /** What the engine sends for values not known during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -115,9 +118,9 @@ function outputsOf(
   return { ...inputs, ...result, outputVersion: OUTPUT_VERSION };
 }
 
-function comparableInputs(s: AnyStep, inputs: Record<string, unknown>): Record<string, unknown> {
-  const cosmetic = new Set<string>(s.cosmetic ?? []);
-  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !cosmetic.has(key)));
+function comparableInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const labels = new Set<string>(LABEL_KEYS);
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !labels.has(key)));
 }
 
 export async function check(kind: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
@@ -151,9 +154,9 @@ export async function diff(
   const s = step(kind);
   const newBag = withoutProvider(news);
   if (hasUnknowns(newBag)) return { changes: true };
-  const oldInputs = comparableInputs(s, parseInputs(s, olds));
-  const newInputs = comparableInputs(s, parseInputs(s, newBag));
-  if (!isDeepStrictEqual(oldInputs, newInputs)) return { changes: true };
+  const oldInputs = comparableInputs(parseInputs(s, olds));
+  const newInputs = comparableInputs(parseInputs(s, newBag));
+  if (!isDeepStrictEqual(oldInputs, newInputs) || isIncomplete(olds)) return { changes: true };
   // Same inputs: changes only when refresh observed drift (the update re-converges the step).
   const drift = s.drift ? s.drift(parseInputs(s, olds), parseResult(s, olds)) : [];
   const cosmetic = !isDeepStrictEqual(parseInputs(s, olds), parseInputs(s, newBag));
@@ -163,14 +166,78 @@ export async function diff(
 export async function create(kind: string, rawInputs: unknown): Promise<pulumi.dynamic.CreateResult> {
   const s = step(kind);
   const inputs = parseInputs(s, rawInputs);
-  const result = parseResult(s, await s.create(inputs, await context(s, inputs)));
-  return { id: s.id(inputs), outs: outputsOf(inputs, result) };
+  try {
+    const result = parseResult(
+      s,
+      await explained(inputs, "", async () => s.create(inputs, await context(s, inputs))),
+    );
+    return { id: s.id(inputs), outs: outputsOf(inputs, result) };
+  } catch (e) {
+    throw incomplete(s, inputs, rawInputs, e);
+  }
+}
+
+/** Outputs of a partly done step carry this flag until a create completes it. */
+const INCOMPLETE = "incomplete";
+
+/**
+ * The engine's form of a partial create (the dynamic-provider host turns an error with `id` and `properties`
+ * into ErrorResourceInitFailed): the resource is kept with these outputs, `__provider` included so that its
+ * delete and read can load the provider.
+ */
+function incomplete(s: AnyStep, inputs: Record<string, unknown>, rawInputs: unknown, e: unknown): unknown {
+  if (!(e instanceof IncompleteStep)) return e;
+  const err = new Error(e.message) as Error & {
+    id: string;
+    properties: Record<string, unknown>;
+    reasons: string[];
+  };
+  err.name = e.name;
+  err.id = s.id(inputs);
+  err.properties = {
+    ...outputsOf(inputs, parseResult(s, e.partial)),
+    [INCOMPLETE]: true,
+    [PROVIDER_KEY]: (rawInputs as Record<string, unknown>)[PROVIDER_KEY],
+  };
+  err.reasons = [e.message];
+  return err;
+}
+
+function isIncomplete(props: unknown): boolean {
+  return (props as Record<string, unknown> | undefined)?.[INCOMPLETE] === true;
+}
+
+/**
+ * Every failure names the step and the guide section to read, and carries no secret. A StepError already
+ * says all of it; anything else (a host, cluster or SQL error) gets the step's title and sections.
+ */
+async function explained<T>(
+  inputs: Record<string, unknown>,
+  doing: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const cfg = settings();
+    const secrets = [cfg.sqlPassword, cfg.remotingPassword];
+    const err = e as Error;
+    const message =
+      err instanceof StepError
+        ? err.message
+        : `${String(inputs.title)}${doing}: ${err.message}\n  read: ${String(inputs.sections)} of the rolling update guide`;
+    const wrapped = new Error(scrub(message, secrets));
+    wrapped.name = err.name;
+    throw e instanceof IncompleteStep ? new IncompleteStep(wrapped, e.partial) : wrapped;
+  }
 }
 
 export async function read(kind: string, id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   const s = step(kind);
   const inputs = parseInputs(s, props);
   const result = parseResult(s, props);
+  // A partly done step is not re-observed: its outputs say what was done, for its delete.
+  if (isIncomplete(props)) return { id, props: withoutProvider(props), inputs };
   const live = parseResult(s, await s.read(inputs, result, await context(s, inputs)));
   return { id, props: outputsOf(inputs, live), inputs };
 }
@@ -185,8 +252,8 @@ export async function update(
   const oldInputs = parseInputs(s, olds);
   const newInputs = parseInputs(s, news);
   const changed = Object.keys({
-    ...comparableInputs(s, oldInputs),
-    ...comparableInputs(s, newInputs),
+    ...comparableInputs(oldInputs),
+    ...comparableInputs(newInputs),
   }).filter((k) => !isDeepStrictEqual(oldInputs[k], newInputs[k]));
   if (changed.length > 0) {
     throw new Error(
@@ -195,16 +262,27 @@ export async function update(
         `'pulumi destroy' and roll forward again.`,
     );
   }
-  // Same parameters: a cosmetic change, or drift seen by refresh. Creates are idempotent and observe first,
-  // so running the step again (or its own repair) re-converges the cluster to what the step requires.
-  const ctx = await context(s, newInputs);
-  const drift = s.drift ? s.drift(oldInputs, parseResult(s, olds)) : [];
-  if (drift.length > 0) ctx.progress.say(`repairing drift: ${drift.join("; ")}`);
-  const result = parseResult(
-    s,
-    s.repair ? await s.repair(newInputs, parseResult(s, olds), ctx) : await s.create(newInputs, ctx),
-  );
-  return { outs: outputsOf(newInputs, result) };
+  // Same parameters: a step that failed half way (its create runs again and finishes it), a label change,
+  // or drift seen by refresh. Creates are idempotent and observe first, so running the step again (or its own
+  // repair) re-converges the cluster to what the step requires.
+  try {
+    const result = await explained(newInputs, isIncomplete(olds) ? "" : " (repair)", async () => {
+      const ctx = await context(s, newInputs);
+      if (isIncomplete(olds)) {
+        ctx.progress.say("resuming the step that stopped half way");
+        return parseResult(s, await s.create(newInputs, ctx));
+      }
+      const drift = s.drift ? s.drift(oldInputs, parseResult(s, olds)) : [];
+      if (drift.length > 0) ctx.progress.say(`repairing drift: ${drift.join("; ")}`);
+      return parseResult(
+        s,
+        s.repair ? await s.repair(newInputs, parseResult(s, olds), ctx) : await s.create(newInputs, ctx),
+      );
+    });
+    return { outs: outputsOf(newInputs, result) };
+  } catch (e) {
+    throw incomplete(s, newInputs, news, e);
+  }
 }
 
 export async function destroy(kind: string, _id: string, props: unknown): Promise<void> {
@@ -217,7 +295,9 @@ export async function destroy(kind: string, _id: string, props: unknown): Promis
     );
     return;
   }
-  await s.delete(inputs, parseResult(s, props), await context(s, inputs));
+  await explained(inputs, " (failback)", async () =>
+    s.delete(inputs, parseResult(s, props), await context(s, inputs)),
+  );
 }
 
 export { destroy as delete };

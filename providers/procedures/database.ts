@@ -13,7 +13,7 @@ import type { Media } from "../config/stack";
 import type { HostOps } from "../hosts/types";
 import { Secret } from "../hosts/secret";
 import { lastLines, type ActiveBackupRecord } from "./backup";
-import { StepError, WORK_DIR, readText, seconds, type Env } from "./env";
+import { IncompleteStep, StepError, WORK_DIR, readText, seconds, type Env } from "./env";
 import { local, winJoin, type NetMgrPaths } from "./paths";
 import { cmdbConsistency, restoreSharedData, restoredSince } from "./restore";
 import { saveCopy, type SavedFile } from "./files";
@@ -169,34 +169,43 @@ export async function updateDatabases(
 ): Promise<SchemaUpdate> {
   const host = env.target.host(i.host);
   const L = local(i.paths);
-  // §3.2 step 1: the update scripts from the media.
-  const createdScriptsFolder = await createdByThisChain(host, L.sqlRupdate, chain);
-  env.progress.say(`copying ${mediaPath(i.media, "sqlRupdate")} to ${L.sqlRupdate} (§3.2 step 1)`, i.host);
-  await host.copy(mediaPath(i.media, "sqlRupdate"), L.sqlRupdate);
-  const activeIniSaved: SavedFile[] = [];
-  for (const path of [L.wfdbIni, L.baseMgrIni]) {
-    activeIniSaved.push(await saveCopy(host, path, winJoin(WORK_DIR, chain, "active-ini-before-db-update")));
+  // Filled as the work goes: a failure hands what was done so far to the failback (a script that failed may
+  // have changed the databases already).
+  const done: SchemaUpdate = {
+    logs: [],
+    activeIniSaved: [],
+    standbyIniSaved: [],
+    createdScriptsFolder: false,
+  };
+  try {
+    // §3.2 step 1: the update scripts from the media.
+    done.createdScriptsFolder = await createdByThisChain(host, L.sqlRupdate, chain);
+    env.progress.say(`copying ${mediaPath(i.media, "sqlRupdate")} to ${L.sqlRupdate} (§3.2 step 1)`, i.host);
+    await host.copy(mediaPath(i.media, "sqlRupdate"), L.sqlRupdate);
+    for (const path of [L.wfdbIni, L.baseMgrIni]) {
+      done.activeIniSaved.push(
+        await saveCopy(host, path, winJoin(WORK_DIR, chain, "active-ini-before-db-update")),
+      );
+    }
+    const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
+    if (i.db.mode === "internal") {
+      done.logs.push(await updateInternal(env, host, i.paths, cmdb));
+      return done;
+    }
+    done.logs.push(...(await updateExternal(env, host, i.paths, cmdb)));
+    // §3.2.2 step 6: both INI files to the standby (the standby's own copies are kept first, for the undo).
+    const standby = env.target.host(i.standby);
+    for (const path of [L.wfdbIni, L.baseMgrIni]) {
+      done.standbyIniSaved.push(
+        await saveCopy(standby, path, winJoin(WORK_DIR, chain, "standby-ini-before-db-update")),
+      );
+      await standby.writeFile(path, await host.readFile(path));
+    }
+    env.progress.say(`copied WFDB.INI and NvPROBaseMgr.ini to ${i.standby} (§3.2.2 step 6)`, i.host);
+    return done;
+  } catch (e) {
+    throw new IncompleteStep(e as Error, { ...done });
   }
-  const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
-  if (i.db.mode === "internal") {
-    return {
-      logs: [await updateInternal(env, host, i.paths, cmdb)],
-      activeIniSaved,
-      standbyIniSaved: [],
-      createdScriptsFolder,
-    };
-  }
-
-  const logs = await updateExternal(env, host, i.paths, cmdb);
-  // §3.2.2 step 6: both INI files to the standby (the standby's own copies are kept first, for the undo).
-  const standby = env.target.host(i.standby);
-  const saved: SavedFile[] = [];
-  for (const path of [L.wfdbIni, L.baseMgrIni]) {
-    saved.push(await saveCopy(standby, path, winJoin(WORK_DIR, chain, "standby-ini-before-db-update")));
-    await standby.writeFile(path, await host.readFile(path));
-  }
-  env.progress.say(`copied WFDB.INI and NvPROBaseMgr.ini to ${i.standby} (§3.2.2 step 6)`, i.host);
-  return { logs, activeIniSaved, standbyIniSaved: saved, createdScriptsFolder };
 }
 
 /**

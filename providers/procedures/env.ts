@@ -50,3 +50,18 @@ export class StepError extends Error {
 
 /** Folder on each node for the chain's own files (pulled cluster config, installer logs, backups of §2.4.2). */
 export const WORK_DIR = "C:\\NetMgrRollingUpdate";
+
+/**
+ * A create that failed after changing the cluster: `partial` is the result so far (everything its delete
+ * needs). The runtime hands it to the engine as a partially created resource, so that `pulumi destroy` runs
+ * the step's delete and the next `pulumi up` runs its create again — a failed step is never forgotten.
+ */
+export class IncompleteStep extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly partial: Record<string, unknown>,
+  ) {
+    super(failure.message);
+    this.name = failure.name;
+  }
+}

@@ -59,3 +59,49 @@ export async function restoreSavedFiles(
     await onto.writeFile(s.path, bytes);
   }
 }
+
+/**
+ * A fact a step must know about the cluster as it was before the step's first attempt (where the group ran,
+ * the configuration before an edit). The first attempt writes it to every reachable node; a later attempt of
+ * the same chain (after a failure or a killed run) reads it back instead of observing a state the step itself
+ * already changed.
+ */
+export async function rememberOnce<T>(
+  target: Target,
+  hosts: readonly string[],
+  file: string,
+  compute: () => Promise<T>,
+): Promise<T> {
+  for (const h of hosts) {
+    const host = target.host(h);
+    try {
+      if ((await host.stat(file)) === "file")
+        return JSON.parse((await host.readFile(file)).toString("utf8")) as T;
+    } catch {
+      // an unreachable node: another one may hold the record
+    }
+  }
+  const value = await compute();
+  let written = 0;
+  for (const h of hosts) {
+    try {
+      await target.host(h).writeFile(file, Buffer.from(JSON.stringify(value)));
+      written++;
+    } catch {
+      // recorded on the nodes that answer
+    }
+  }
+  if (written === 0) throw new Error(`could not record ${file} on any of ${hosts.join(", ")}`);
+  return value;
+}
+
+/** Forget a `rememberOnce` record (a completed undo: a new attempt must observe afresh). */
+export async function forgetOnce(target: Target, hosts: readonly string[], file: string): Promise<void> {
+  for (const h of hosts) {
+    try {
+      await target.host(h).remove(file);
+    } catch {
+      // an unreachable node keeps a stale record; a later attempt of this chain still reads the same facts
+    }
+  }
+}

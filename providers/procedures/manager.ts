@@ -7,7 +7,7 @@ import type { Media } from "../config/stack";
 import type { TreeBackup } from "./backup";
 import { restoreTree } from "./backup";
 import { groupOf, reachableCluster } from "./cluster";
-import { StepError, WORK_DIR, type Env } from "./env";
+import { IncompleteStep, StepError, WORK_DIR, type Env } from "./env";
 import { ensureVersion, installedVersion } from "./install";
 import { local, winJoin, type NetMgrPaths } from "./paths";
 import { makeManualAndStopped, netmgrServices } from "./services";
@@ -84,13 +84,22 @@ export async function installManager(env: Env, s: ManagerStep): Promise<ManagerR
     await host.remove(movedUpdateData);
     await host.move(L.updateData, movedUpdateData);
   }
-  const before = await ensureVersion(env, s.chain, host, "Manager", s.toVersion, s.newMedia, {
-    updateDataAtStartup: s.updateDataAtStartup,
-    section: "§3.1",
-  });
-  const changed = await makeManualAndStopped(host);
-  if (changed.length > 0) env.progress.say(`§3.1 step 7: ${changed.join("; ")}`, s.host);
-  return { versionBefore: before ?? s.fromVersion, movedUpdateData, observed: await observeManager(env, s) };
+  try {
+    const before = await ensureVersion(env, s.chain, host, "Manager", s.toVersion, s.newMedia, {
+      updateDataAtStartup: s.updateDataAtStartup,
+      section: "§3.1",
+    });
+    const changed = await makeManualAndStopped(host);
+    if (changed.length > 0) env.progress.say(`§3.1 step 7: ${changed.join("; ")}`, s.host);
+    return {
+      versionBefore: before ?? s.fromVersion,
+      movedUpdateData,
+      observed: await observeManager(env, s),
+    };
+  } catch (e) {
+    // An installer that failed may have left the host half installed; the failback reinstalls the old version.
+    throw new IncompleteStep(e as Error, { versionBefore: current ?? s.fromVersion, movedUpdateData });
+  }
 }
 
 /**
@@ -125,6 +134,15 @@ export async function failBackManager(env: Env, s: ManagerStep, r: ManagerResult
   await refuseActive(env, s, "ManagerInstall failback");
   const host = env.target.host(s.host);
   const L = local(s.paths);
+  // The new version installed with "Update data area at startup" YES stages the shared-disk update in
+  // UpdateData; if the group never started there, it is still present and would make the old version's
+  // installer fail (§3.1 Caution). Moved into the chain's work folder: kept, not deleted.
+  if ((await host.stat(L.updateData)) !== null) {
+    const aside = winJoin(WORK_DIR, s.chain, `UpdateData-${s.host}-staged-by-the-update`);
+    env.progress.say(`moving ${L.updateData} aside to ${aside} before reinstalling (§3.1 Caution)`, s.host);
+    await host.remove(aside);
+    await host.move(L.updateData, aside);
+  }
   await ensureVersion(env, s.chain, host, "Manager", r.versionBefore, s.oldMedia, {
     updateDataAtStartup: false,
     section: "§4.2.5 steps 1-2",

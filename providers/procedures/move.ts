@@ -13,9 +13,10 @@ import type { ClusterOps } from "../expresscluster/cluster";
 import type { HostOps } from "../hosts/types";
 import { lastLines, type ActiveBackupRecord } from "./backup";
 import { groupOf, placement, reachableCluster } from "./cluster";
-import { StepError, readText, seconds, type Env } from "./env";
+import { IncompleteStep, StepError, WORK_DIR, readText, seconds, type Env } from "./env";
+import { forgetOnce, rememberOnce } from "./files";
 import { formatDuration } from "./progress";
-import { local, pre80ExtraDeletions, sharedDiskUpdateFolders, type NetMgrPaths } from "./paths";
+import { local, pre80ExtraDeletions, sharedDiskUpdateFolders, winJoin, type NetMgrPaths } from "./paths";
 import { cmdbConsistency, restoreSharedData } from "./restore";
 import { netmgrServices, stopAll } from "./services";
 
@@ -55,36 +56,110 @@ export function rupInstExitCode(log: string): number | null {
 
 export async function moveGroup(env: Env, s: MoveStep): Promise<MoveResult> {
   const { ops, via, status } = await reachableCluster(env, s.hosts);
-  const g = groupOf(status, s.group);
-  const before = placement(g);
-  if (before?.toLowerCase() === s.to.toLowerCase()) {
-    env.progress.say(`the group is already Online on ${s.to}`, via);
-    const evidence = s.firstStartOfUpgrade ? await healthGate(env, s, env.target.clock.now()) : null;
-    return { groupBefore: s.from, evidence };
-  }
-  const deadline = seconds(env.deadlines.groupMoveSeconds);
-  const started = env.target.clock.now();
+  const now = placement(groupOf(status, s.group));
+  // Where the group was, and what the logs held, before this step's first attempt: a resumed attempt finds
+  // the group moved already and the logs written by its earlier start.
+  const first = await rememberOnce(env.target, s.hosts, moveRecord(s), async () => ({
+    groupBefore: now,
+    marks: await logMarks(env, env.target.host(s.to), s.paths),
+  }));
+  const { groupBefore, marks } = first;
   try {
-    if (before) {
-      env.progress.say(`moving group ${s.group} from ${before} to ${s.to} (§3.5)`, via);
-      await ops.moveGroup(s.group, s.to, deadline);
-    } else {
-      env.progress.say(`starting group ${s.group} on ${s.to} (§3.5, after the §3.4.2 apply)`, via);
-      await ops.startGroup(s.group, s.to, deadline);
+    if (now?.toLowerCase() === s.to.toLowerCase()) {
+      env.progress.say(`the group is already Online on ${s.to}`, via);
+      if (s.firstStartOfUpgrade) await resumeFirstStart(env, s, ops, marks);
+      const evidence = s.firstStartOfUpgrade
+        ? await healthGate(env, s, env.target.clock.now(), marks)
+        : await servicesUp(env, s);
+      return { groupBefore, evidence };
     }
+    const deadline = seconds(env.deadlines.groupMoveSeconds);
+    const started = env.target.clock.now();
+    try {
+      if (now) {
+        env.progress.say(`moving group ${s.group} from ${now} to ${s.to} (§3.5)`, via);
+        await ops.moveGroup(s.group, s.to, deadline);
+      } else {
+        env.progress.say(`starting group ${s.group} on ${s.to} (§3.5, after the §3.4.2 apply)`, via);
+        await ops.startGroup(s.group, s.to, deadline);
+      }
+    } catch (e) {
+      // The evidence is what an operator needs to choose §4.1 or §4.2.
+      const evidence = s.firstStartOfUpgrade
+        ? await gather(env, env.target.host(s.to), s.paths, 0, marks)
+        : undefined;
+      throw new StepError(
+        "FailoverGroupMove",
+        s.to,
+        `the group did not come Online on ${s.to}: ${(e as Error).message}`,
+        s.firstStartOfUpgrade ? chapter4(evidence) : "§3.5",
+        evidence ? describe(evidence) : [],
+      );
+    }
+    const evidence = s.firstStartOfUpgrade
+      ? await healthGate(env, s, started, marks)
+      : await servicesUp(env, s);
+    return { groupBefore, evidence };
   } catch (e) {
-    // The evidence is what an operator needs to choose §4.1 or §4.2.
-    const evidence = s.firstStartOfUpgrade ? await gather(env, env.target.host(s.to), s.paths, 0) : undefined;
+    // The group may have moved and the shared disk may be half updated: the step stays in the stack, so that
+    // pulumi destroy runs its failback (§4.2.1, §4.2.3) and pulumi up resumes it.
+    throw new IncompleteStep(e as Error, { groupBefore, evidence: null });
+  }
+}
+
+/**
+ * A resumed first start (the group is on the upgraded host already). §4.1: when RupInstCmd.log was never
+ * written (the shared disk was not reachable), starting the NetMgr services again runs the update — done by
+ * restarting the group there. §4.2: a non-zero ExitCode cannot be resumed; the guide's way is the failback.
+ */
+async function resumeFirstStart(env: Env, s: MoveStep, ops: ClusterOps, marks: LogMarks): Promise<void> {
+  const host = env.target.host(s.to);
+  const e = await gather(env, host, s.paths, 0, marks);
+  if (e.rupInstExitCode !== null && e.rupInstExitCode !== 0) {
     throw new StepError(
       "FailoverGroupMove",
       s.to,
-      `the group did not come Online on ${s.to}: ${(e as Error).message}`,
-      s.firstStartOfUpgrade ? chapter4(evidence) : "§3.5",
-      evidence ? describe(evidence) : [],
+      `the shared-disk update failed earlier (RupInstCmd.log ExitCode ${e.rupInstExitCode}); it cannot be resumed. Fail back with pulumi destroy, solve the cause, then pulumi up`,
+      "§4.2",
+      describe(e),
     );
   }
-  const evidence = s.firstStartOfUpgrade ? await healthGate(env, s, started) : await servicesUp(env, s);
-  return { groupBefore: before, evidence };
+  if (!(await operationsManagerRunning(host))) {
+    env.progress.say(
+      e.rupInstExitCode === null
+        ? "RupInstCmd.log was never written: starting the NetMgr services on the upgraded host again runs the shared-disk update (§4.1)"
+        : "the NetMgr services are not running: restarting them",
+      s.to,
+    );
+    const deadline = seconds(env.deadlines.groupMoveSeconds);
+    await ops.stopGroup(s.group, deadline);
+    await ops.startGroup(s.group, s.to, deadline);
+  }
+}
+
+/**
+ * What the logs held before the move (their text), so that only what this start wrote is judged: a
+ * RupInstCmd.log or NvpLog.log from an earlier attempt (before a failback) must not pass or fail this one.
+ */
+export interface LogMarks {
+  rup: string | null;
+  nvp: string | null;
+}
+
+async function logMarks(env: Env, host: HostOps, paths: NetMgrPaths): Promise<LogMarks> {
+  const L = local(paths);
+  return {
+    rup: (await readText(env, host, L.rupInstLog)) ?? null,
+    nvp: (await readText(env, host, L.nvpLog)) ?? null,
+  };
+}
+
+/** The part of a log written since `before` (all of it when the file was rewritten); undefined if none. */
+export function since(now: string | undefined, before: string | null): string | undefined {
+  if (now === undefined) return undefined;
+  if (before === null) return now;
+  if (now === before) return undefined;
+  return now.startsWith(before) ? now.slice(before.length) : now;
 }
 
 async function gather(
@@ -92,16 +167,17 @@ async function gather(
   host: HostOps,
   paths: NetMgrPaths,
   upFor: number,
+  marks: LogMarks = { rup: null, nvp: null },
 ): Promise<HealthEvidence & { rupTail: string[]; nvpTail: string[] }> {
   const L = local(paths);
-  const rup = await readText(env, host, L.rupInstLog);
-  const nvp = (await readText(env, host, L.nvpLog)) ?? "";
+  const rup = since(await readText(env, host, L.rupInstLog), marks.rup);
+  const nvp = since(await readText(env, host, L.nvpLog), marks.nvp) ?? "";
   return {
     rupInstExitCode: rup === undefined ? null : rupInstExitCode(rup),
     nvpLogStart: nvp.includes(NVPLOG_INIT_START),
     nvpLogEnd: nvp.includes(NVPLOG_INIT_END),
     operationsManagerUpFor: upFor,
-    rupTail: rup === undefined ? ["RupInstCmd.log does not exist"] : lastLines(rup, 5),
+    rupTail: rup === undefined ? ["RupInstCmd.log was not written by this start"] : lastLines(rup, 5),
     nvpTail: lastLines(nvp, 5),
   };
 }
@@ -131,7 +207,7 @@ async function operationsManagerRunning(host: HostOps): Promise<boolean> {
 }
 
 /** §3.5 "How to confirm the completion of the process", polled until all three hold or the deadline passes. */
-async function healthGate(env: Env, s: MoveStep, onlineAt: number): Promise<HealthEvidence> {
+async function healthGate(env: Env, s: MoveStep, onlineAt: number, marks: LogMarks): Promise<HealthEvidence> {
   const host = env.target.host(s.to);
   const clock = env.target.clock;
   const watchMs = seconds(env.deadlines.operationsManagerWatchSeconds);
@@ -139,7 +215,7 @@ async function healthGate(env: Env, s: MoveStep, onlineAt: number): Promise<Heal
   for (;;) {
     const elapsed = clock.now() - onlineAt;
     const up = await operationsManagerRunning(host);
-    const e = await gather(env, host, s.paths, elapsed);
+    const e = await gather(env, host, s.paths, elapsed, marks);
     if (!up) {
       throw new StepError(
         "FailoverGroupMove",
@@ -208,20 +284,23 @@ async function servicesUp(env: Env, s: MoveStep): Promise<HealthEvidence> {
 /** §4.2.1 then §4.2.3: the shared disk back to the chain's backup, and the group where it was. */
 export async function failBackMove(env: Env, s: MoveStep, r: MoveResult): Promise<void> {
   const { ops, via, status } = await reachableCluster(env, s.hosts);
-  const g = groupOf(status, s.group);
-  const on = placement(g);
+  const on = placement(groupOf(status, s.group));
   if (s.firstStartOfUpgrade) {
     await restoreSharedDisk(env, s, ops, on ?? s.to);
+    // The NetMgr services were stopped for the restore: the group starts again where it belongs.
+    await ops.stopGroup(s.group, seconds(env.deadlines.groupMoveSeconds));
+    await returnGroup(env, s, ops, via, null, r.groupBefore);
+  } else {
+    await returnGroup(env, s, ops, via, on, r.groupBefore);
   }
-  await returnGroup(env, s, ops, via, on, r.groupBefore);
+  await forgetOnce(env.target, s.hosts, moveRecord(s));
 }
+
+const moveRecord = (s: MoveStep) => winJoin(WORK_DIR, s.chain, `before-move-to-${s.to}.json`);
 
 async function restoreSharedDisk(env: Env, s: MoveStep, ops: ClusterOps, on: string): Promise<void> {
   // The shared disk is reachable where the group is; bring it up on the upgraded host if it is stopped.
-  const status = await ops.status();
-  if (!placement(groupOf(status, s.group))) {
-    await startForRestore(env, s, ops, on);
-  }
+  if (!placement(groupOf(await ops.status(), s.group))) await startForRestore(env, s, ops, on);
   const host = env.target.host(on);
   // §4.2.1 step 1
   env.progress.say("stopping the NetMgr services (§4.2.1 step 1)", on);

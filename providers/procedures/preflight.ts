@@ -6,8 +6,8 @@ import { mediaPath, type MediaItem } from "../catalogue/media";
 import { compareVersions, needsStarSteps, normalizeVersion, versionSpec } from "../catalogue/versions";
 import type { Media } from "../config/stack";
 import type { HostOps } from "../hosts/types";
-import { groupOf, reachableCluster, pullClpConf } from "./cluster";
-import { readText, type Env } from "./env";
+import { groupOf, placement, reachableCluster, pullClpConf } from "./cluster";
+import { readText, seconds, type Env } from "./env";
 import { local, type NetMgrPaths } from "./paths";
 import { netmgrServices, serviceSummary } from "./services";
 import { findIniValue, parseIni } from "./text";
@@ -343,4 +343,24 @@ async function checkSqlServer(env: Env, p: PreflightInputs, baseline: Baseline):
 
 function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+/** Put the group back on the host the pre-flight found it on, if it is elsewhere or stopped. */
+export async function returnToBaseline(
+  env: Env,
+  group: string,
+  hosts: readonly string[],
+  activeHost: string,
+): Promise<void> {
+  if (!activeHost) return;
+  const { ops, via, status } = await reachableCluster(env, hosts);
+  const now = placement(groupOf(status, group));
+  if (now?.toLowerCase() === activeHost.toLowerCase()) return;
+  const deadline = seconds(env.deadlines.groupMoveSeconds);
+  env.progress.say(
+    `the group is ${now ? `on ${now}` : "stopped"}; moving it back to ${activeHost}, where the update found it`,
+    via,
+  );
+  if (now) await ops.moveGroup(group, activeHost, deadline);
+  else await ops.startGroup(group, activeHost, deadline);
 }

@@ -8,8 +8,9 @@ import { ADAPTER_SERVICES } from "../catalogue/versions";
 import type { Media } from "../config/stack";
 import type { HostOps } from "../hosts/types";
 import { lastLines } from "./backup";
-import { StepError, WORK_DIR, seconds, type Env } from "./env";
+import { IncompleteStep, StepError, WORK_DIR, seconds, type Env } from "./env";
 import { restoreSavedFiles, saveCopy, type SavedFile } from "./files";
+import { groupOf, placement, reachableCluster } from "./cluster";
 import { judge } from "./database";
 import { local, winJoin, type NetMgrPaths } from "./paths";
 import { makeManualAndStopped, netmgrServices } from "./services";
@@ -34,6 +35,23 @@ export async function registerServices(
   const L = local(paths);
   // §3.4.1 step 1: the media's bin folder into Manager\bin, keeping what it overwrites.
   const saved: SavedFile[] = [];
+  try {
+    return await register(env, host, L, chain, media, saved);
+  } catch (e) {
+    // Files were copied (and adapter-setup.bat may have registered some services): the failback undoes them.
+    throw new IncompleteStep(e as Error, { binFiles: [...saved] });
+  }
+}
+
+async function register(
+  env: Env,
+  host: HostOps,
+  L: ReturnType<typeof local>,
+  chain: string,
+  media: Media,
+  saved: SavedFile[],
+): Promise<SavedFile[]> {
+  const hostName = host.host;
   for (const rel of await mediaFiles(host, media)) {
     const dest = winJoin(L.bin, rel);
     saved.push(
@@ -85,6 +103,7 @@ export async function unregisterServices(
   hostName: string,
   paths: NetMgrPaths,
   saved: readonly SavedFile[],
+  group: { name: string; hosts: readonly string[]; wasOn: string | null },
 ): Promise<void> {
   const host = env.target.host(hostName);
   const L = local(paths);
@@ -120,4 +139,20 @@ export async function unregisterServices(
       `still registered: ${left.map((s) => s.displayName).join(", ")}`,
       "§4.2.2 step 3",
     );
+  await restartGroup(env, group);
+}
+
+/**
+ * §4.2.3 step 1: the group back on the host it ran on before the services were registered, if the §4.2.2
+ * apply left it stopped (ClusterResourceDependencies' failback).
+ */
+async function restartGroup(
+  env: Env,
+  group: { name: string; hosts: readonly string[]; wasOn: string | null },
+): Promise<void> {
+  if (!group.wasOn) return;
+  const { ops, via, status } = await reachableCluster(env, group.hosts);
+  if (placement(groupOf(status, group.name))) return;
+  env.progress.say(`starting the group on ${group.wasOn} again (§4.2.3 step 1)`, via);
+  await ops.startGroup(group.name, group.wasOn, seconds(env.deadlines.groupMoveSeconds));
 }

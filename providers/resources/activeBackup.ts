@@ -24,7 +24,6 @@ export const ActiveBackup: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "ActiveBackup",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `data-backup:${i.host}`,
   async create(i, ctx) {
     const env = envOf(ctx);

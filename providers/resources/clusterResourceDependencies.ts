@@ -1,41 +1,40 @@
 /**
  * ClusterResourceDependencies (§3.4.2, sources of 8.0 or lower): the new service resources with Table 3-2
  * dependencies and the start.bat postmaster.pid deletion, applied — the group stops and the move follows at
- * once. Delete is §4.2.2 steps 1-2, then the group is started where it was.
+ * once. Delete is §4.2.2 steps 1-2 (the configuration back to the recorded original; the group stays stopped
+ * until the ServiceRegistration failback starts it, as in the guide).
  */
 import { z } from "zod";
-import { configureResources, observeResources, unconfigureResources } from "../procedures/clusterResources";
+import {
+  OriginalConfig,
+  configureResources,
+  observeResources,
+  unconfigureResources,
+} from "../procedures/clusterResources";
 import { ChainStepBase, ClusterInput, DbInput, PathsInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
 
 const Inputs = ChainStepBase.extend({ cluster: ClusterInput, paths: PathsInput, db: DbInput });
-const Parts = z.object({ normal: z.boolean(), failover: z.boolean(), baseVariable: z.boolean() });
 const Result = z.object({
-  groupWasOn: z.string().nullable(),
-  addedResources: z.array(z.object({ name: z.string(), serviceName: z.string() })),
-  dependencyChanges: z.array(
-    z.object({ type: z.string(), name: z.string(), before: z.array(z.string()), after: z.array(z.string()) }),
-  ),
-  startBatAdded: Parts,
-  scriptResource: z.string(),
-  observed: z.object({
-    dependencyDrift: z.array(z.string()),
-    startBatHasDeletion: z.boolean(),
-    adapterResources: z.array(z.string()),
-  }),
+  /** The configuration this step replaced (restored exactly by the failback). */
+  original: OriginalConfig,
+  addedResources: z.array(z.string()),
+  observed: z
+    .object({ dependencyDrift: z.array(z.string()), startBatHasDeletion: z.boolean() })
+    .default({ dependencyDrift: [], startBatHasDeletion: false }),
 });
 
 export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "ClusterResourceDependencies",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `cluster-resources:${i.cluster.group}`,
   async create(i, ctx) {
     const env = envOf(ctx);
     const edit = await configureResources(
       env,
+      i.chain,
       i.cluster.group,
       i.cluster.hosts,
       i.cluster.active,
@@ -45,11 +44,12 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
     return { ...edit, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
   },
   // A repair of drift after the update: the apply stops the group, so it is started again where it was; the
-  // original edit's record (what was added, dependencies before) is kept for the failback.
+  // record of the original configuration (for the failback) stays as it was.
   async repair(i, r, ctx) {
     const env = envOf(ctx);
-    const edit = await configureResources(
+    await configureResources(
       env,
+      i.chain,
       i.cluster.group,
       i.cluster.hosts,
       i.cluster.active,
@@ -57,15 +57,7 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
       i.paths.sharePath,
       true,
     );
-    return {
-      ...r,
-      addedResources: [...r.addedResources, ...edit.addedResources],
-      dependencyChanges: [
-        ...r.dependencyChanges,
-        ...edit.dependencyChanges.filter((c) => !r.dependencyChanges.some((x) => x.name === c.name)),
-      ],
-      observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode),
-    };
+    return { ...r, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
   },
   async read(i, r, ctx) {
     return {
@@ -79,5 +71,6 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
       ? []
       : ["start.bat lacks the NvPROPerfDB postmaster.pid deletion (§3.4.2 step 2)"]),
   ],
-  delete: (i, r, ctx) => unconfigureResources(envOf(ctx), i.cluster.group, i.cluster.hosts, r),
+  delete: (i, r, ctx) =>
+    unconfigureResources(envOf(ctx), i.chain, i.cluster.group, i.cluster.hosts, r.original),
 };

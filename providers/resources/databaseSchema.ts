@@ -11,7 +11,7 @@ import { SavedFile, restoreSavedFiles } from "../procedures/files";
 import { groupOf, reachableCluster } from "../procedures/cluster";
 import { local } from "../procedures/paths";
 import { ChainStepBase, ClusterInput, DbInput, MediaInput, PathsInput } from "./inputs";
-import { envOf } from "./support";
+import { envOf, recordingPartial } from "./support";
 import type { StepDefinition } from "./step";
 
 const Inputs = ChainStepBase.extend({
@@ -36,18 +36,19 @@ export const DatabaseSchema: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "DatabaseSchema",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `database-schema:${i.host}`,
   async create(i, ctx) {
     const env = envOf(ctx);
     const updatedAt = env.target.clock.now();
-    const r = await updateDatabases(env, i.chain, {
-      host: i.host,
-      standby: i.standby,
-      paths: i.paths,
-      db: i.db,
-      media: i.media.newMedia,
-    });
+    const r = await recordingPartial({ updatedAt }, () =>
+      updateDatabases(env, i.chain, {
+        host: i.host,
+        standby: i.standby,
+        paths: i.paths,
+        db: i.db,
+        media: i.media.newMedia,
+      }),
+    );
     return { ...r, updatedAt };
   },
   // The scripts' effect (schema version) is not observable through NetMgr's own files; the result stands.

@@ -33,7 +33,7 @@ const Evidence = z.object({
 const Result = z.object({
   groupBefore: z.string().nullable(),
   evidence: Evidence.nullable(),
-  observed: z.object({ groupOn: z.string().nullable() }),
+  observed: z.object({ groupOn: z.string().nullable() }).default({ groupOn: null }),
 });
 
 function step(i: Inputs): MoveStep {
@@ -63,7 +63,6 @@ export const FailoverGroupMove: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "FailoverGroupMove",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `move:${i.cluster.group}:${i.to}`,
   async create(i, ctx) {
     const r = await moveGroup(envOf(ctx), step(i));

@@ -19,7 +19,6 @@ export const FailoverSuppression: StepDefinition<typeof Inputs, typeof Result> =
   kind: "FailoverSuppression",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `suppression:${i.cluster.group}`,
   async create(i, ctx) {
     const recorded = await suppressFailover(envOf(ctx), i.chain, i.cluster.group, i.cluster.hosts);

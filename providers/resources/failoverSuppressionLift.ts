@@ -26,7 +26,6 @@ export const FailoverSuppressionLift: StepDefinition<typeof Inputs, typeof Resul
   kind: "FailoverSuppressionLift",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `suppression-lift:${i.cluster.group}`,
   async create(i, ctx) {
     const env = envOf(ctx);

@@ -29,8 +29,12 @@ export const VersionsInput = z.object({ fromVersion: z.string(), toVersion: z.st
 
 export const MediaInput = z.object({ newMedia: Media, oldMedia: Media });
 
-/** Every step's inputs carry its plan key and a title (cosmetic). */
-export const StepBase = z.object({ key: z.string(), title: z.string() });
+/**
+ * Every step's inputs carry its plan key, and two labels that never change the cluster (the runtime ignores
+ * them when diffing): its title ("10/16 FailoverGroupMove") and the guide sections it implements.
+ */
+export const StepBase = z.object({ key: z.string(), title: z.string(), sections: z.string() });
+export const LABEL_KEYS = ["title", "sections"] as const;
 
 /** Steps after the pre-flight also carry the chain id (tags records and backups on the nodes). */
 export const ChainStepBase = StepBase.extend({ chain: z.string() });

@@ -34,7 +34,9 @@ type Inputs = z.infer<typeof Inputs>;
 const Result = z.object({
   versionBefore: z.string(),
   movedUpdateData: z.string().nullable(),
-  observed: z.object({ version: z.string().nullable(), startTypes: z.record(z.string(), z.string()) }),
+  observed: z
+    .object({ version: z.string().nullable(), startTypes: z.record(z.string(), z.string()) })
+    .default({ version: null, startTypes: {} }),
 });
 
 function step(i: Inputs): ManagerStep {
@@ -57,7 +59,6 @@ export const ManagerInstall: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "ManagerInstall",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `manager:${i.host}`,
   create: (i, ctx) => installManager(envOf(ctx), step(i)),
   async read(i, r, ctx) {

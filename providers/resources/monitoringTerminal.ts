@@ -38,7 +38,6 @@ export const MonitoringTerminal: StepDefinition<typeof Inputs, typeof Result> = 
   kind: "MonitoringTerminal",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `view:${i.host}`,
   async create(i, ctx) {
     const versionBefore = await updateConsole(envOf(ctx), await step(i, ctx));

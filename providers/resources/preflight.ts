@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { preflight } from "../procedures/preflight";
+import { preflight, returnToBaseline } from "../procedures/preflight";
 import { StepError } from "../procedures/env";
 import { ClusterInput, DbInput, MediaInput, PathsInput, StepBase, VersionsInput } from "./inputs";
 import { envOf } from "./support";
@@ -45,7 +45,6 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "Preflight",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: () => "preflight",
   async preflight(inputs, ctx) {
     const { problems, baseline } = await run(inputs, ctx);
@@ -80,5 +79,9 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   async read(_inputs, result) {
     return result;
   },
-  async delete() {},
+  // The last act of a failback: the group where the pre-flight found it (an unintended failover during the
+  // update, or a failback that ended elsewhere, is put right), with failover control already restored.
+  async delete(i, r, ctx) {
+    await returnToBaseline(envOf(ctx), i.cluster.group, i.cluster.hosts, r.baseline.activeHost);
+  },
 };

@@ -6,14 +6,22 @@
 import { z } from "zod";
 import { SavedFile } from "../procedures/files";
 import { adapterServices, registerServices, unregisterServices } from "../procedures/registration";
-import { ChainStepBase, MediaInput, PathsInput } from "./inputs";
-import { envOf } from "./support";
+import { groupOf, placement, reachableCluster } from "../procedures/cluster";
+import { ChainStepBase, ClusterInput, MediaInput, PathsInput } from "./inputs";
+import { envOf, recordingPartial } from "./support";
 import type { StepDefinition } from "./step";
 
-const Inputs = ChainStepBase.extend({ host: z.string(), paths: PathsInput, media: MediaInput });
+const Inputs = ChainStepBase.extend({
+  host: z.string(),
+  cluster: ClusterInput,
+  paths: PathsInput,
+  media: MediaInput,
+});
 const Result = z.object({
+  /** Where the group ran when the services were registered (the failback starts it there again). */
+  groupOn: z.string().nullable(),
   binFiles: z.array(SavedFile),
-  observed: z.object({ startTypes: z.record(z.string(), z.string()) }),
+  observed: z.object({ startTypes: z.record(z.string(), z.string()) }).default({ startTypes: {} }),
 });
 
 async function observe(
@@ -28,11 +36,15 @@ export const ServiceRegistration: StepDefinition<typeof Inputs, typeof Result> =
   kind: "ServiceRegistration",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `adapter-services:${i.host}`,
   async create(i, ctx) {
-    const binFiles = await registerServices(envOf(ctx), i.chain, i.host, i.paths, i.media.newMedia);
-    return { binFiles, observed: await observe(ctx, i.host) };
+    const env = envOf(ctx);
+    const { status } = await reachableCluster(env, i.cluster.hosts);
+    const groupOn = placement(groupOf(status, i.cluster.group));
+    const binFiles = await recordingPartial({ groupOn }, () =>
+      registerServices(env, i.chain, i.host, i.paths, i.media.newMedia),
+    );
+    return { groupOn, binFiles, observed: await observe(ctx, i.host) };
   },
   async read(i, r, ctx) {
     return { ...r, observed: await observe(ctx, i.host) };
@@ -45,5 +57,10 @@ export const ServiceRegistration: StepDefinition<typeof Inputs, typeof Result> =
     if (names.length < 3) drift.push(`only ${names.length} of the 3 new services are registered`);
     return drift;
   },
-  delete: (i, r, ctx) => unregisterServices(envOf(ctx), i.host, i.paths, r.binFiles),
+  delete: (i, r, ctx) =>
+    unregisterServices(envOf(ctx), i.host, i.paths, r.binFiles, {
+      name: i.cluster.group,
+      hosts: i.cluster.hosts,
+      wasOn: r.groupOn,
+    }),
 };

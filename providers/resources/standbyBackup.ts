@@ -16,7 +16,6 @@ export const StandbyBackup: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "StandbyBackup",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: (i) => `sg-backup:${i.host}`,
   async create(i, ctx) {
     const backup = await backupStandby(envOf(ctx), i.chain, i.host, i.paths);

@@ -26,8 +26,6 @@ export interface StepDefinition<I extends z.ZodObject, R extends z.ZodObject> {
   readonly kind: string;
   readonly inputs: I;
   readonly result: R;
-  /** Input keys that only label the step (titles); changing them never changes the cluster. */
-  readonly cosmetic?: readonly (keyof z.infer<I> & string)[];
   /** A stable id for the resource (e.g. "ManagerInstall:host2"). */
   id(inputs: z.infer<I>): string;
   /** Live checks that must pass before anything changes (runs during preview). One message per problem. */
@@ -49,6 +47,8 @@ export interface StepDefinition<I extends z.ZodObject, R extends z.ZodObject> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStep = StepDefinition<any, any>;
+
+export { IncompleteStep } from "../procedures/env";
 
 const shims = new Map<string, pulumi.dynamic.ResourceProvider>();
 

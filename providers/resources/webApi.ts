@@ -18,7 +18,6 @@ export const WebApi: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "WebApi",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: () => "webapi",
   async create(i, ctx) {
     const env = envOf(ctx);

@@ -33,7 +33,6 @@ export const WebConsoleConfig: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "WebConsoleConfig",
   inputs: Inputs,
   result: Result,
-  cosmetic: ["title"],
   id: () => "nvproims-ini",
   async create(i, ctx) {
     const env = envOf(ctx);

@@ -146,9 +146,13 @@ export class LabProject {
     return { ...result, events: options.eventLog ? readEvents(eventLog) : [] };
   }
 
-  /** Start `pulumi <args>` and hand back the child (for kill tests). */
-  spawn(args: string[]): ChildProcess {
-    return spawn("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+  /** Start `pulumi <args>` and hand back the child (for kill tests; `detached` makes it a process group). */
+  spawn(args: string[], options: { detached?: boolean } = {}): ChildProcess {
+    return spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: this.dir,
+      env: this.env,
+      detached: options.detached ?? false,
+    });
   }
 
   preview(extra: string[] = []): Promise<CommandResult> {

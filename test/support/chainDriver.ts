@@ -50,6 +50,9 @@ export class ChainDriver {
     return bag;
   }
 
+  /** Called before each create (the fault matrix injects faults here). */
+  beforeCreate?: (key: string, step: ChainStep) => Promise<void>;
+
   /** `pulumi up`: stops at the first failure, like the engine, and rethrows it. */
   async up(
     options: { until?: string } = {},
@@ -75,8 +78,17 @@ export class ChainDriver {
         } else result.same.push(key);
       } else {
         this.log.push(`create ${step.name}`);
-        const c = await runtime.create(step.kind, news);
-        this.state.set(key, { step, id: c.id, outputs: c.outs as Record<string, unknown> });
+        await this.beforeCreate?.(key, step);
+        try {
+          const c = await runtime.create(step.kind, news);
+          this.state.set(key, { step, id: c.id, outputs: c.outs as Record<string, unknown> });
+        } catch (e) {
+          // A partial create (ErrorResourceInitFailed): the engine keeps the resource with these outputs.
+          const partial = e as { id?: string; properties?: Record<string, unknown> };
+          if (partial.id && partial.properties)
+            this.state.set(key, { step, id: partial.id, outputs: partial.properties });
+          throw e;
+        }
         result.created.push(key);
       }
       if (options.until === key) break;
@@ -95,6 +107,13 @@ export class ChainDriver {
       deleted.push(key);
     }
     return deleted;
+  }
+
+  /** A copy of this driver's "state" working on another config (e.g. a copy of the lab folder). */
+  fork(config: Record<string, unknown>): ChainDriver {
+    const copy = new ChainDriver(config);
+    for (const [key, r] of this.state) copy.state.set(key, { ...r, outputs: structuredClone(r.outputs) });
+    return copy;
   }
 
   /** `pulumi refresh`: each resource's read; returns the keys whose outputs changed. */

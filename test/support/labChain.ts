@@ -43,18 +43,23 @@ export class LabChain {
   }
 
   /** Roll forward to the end, playing the §3.8 GUI step when the chain stops for it. */
-  async rollForward(): Promise<void> {
-    try {
-      await this.driver.up();
-    } catch (e) {
-      if (!/Use Web API Function/.test((e as Error).message)) throw e;
-      await enableWebApi(this.dir);
-      await this.driver.up();
-    }
+  rollForward(): Promise<void> {
+    return rollForwardPlayingGui(this.driver, this.dir);
   }
 
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** `up` to the end; when the chain stops at §3.8 (a GUI step), play the person who ticks the box, and resume. */
+export async function rollForwardPlayingGui(driver: ChainDriver, dir: string): Promise<void> {
+  try {
+    await driver.up();
+  } catch (e) {
+    if (!/Use Web API Function/.test((e as Error).message)) throw e;
+    await enableWebApi(dir);
+    await driver.up();
   }
 }
 
