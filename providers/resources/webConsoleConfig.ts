@@ -47,8 +47,12 @@ export const WebConsoleConfig: StepDefinition<typeof Inputs, typeof Result> = {
   },
   async read(i, r, ctx) {
     const env = envOf(ctx);
-    const on = await sharedDiskHost(env, i.cluster.group, i.cluster.hosts, "WebConsoleConfig");
-    return { ...r, observed: await observeIms(env, ctx.target.host(on), i.paths) };
+    // With the group stopped (mid-update, between the §3.4.2 apply and the move) the shared disk cannot be
+    // read: the last observation stands rather than failing the refresh.
+    const on = await sharedDiskHost(env, i.cluster.group, i.cluster.hosts, "WebConsoleConfig").catch(
+      () => undefined,
+    );
+    return on ? { ...r, observed: await observeIms(env, ctx.target.host(on), i.paths) } : r;
   },
   drift: (i, r) =>
     imsMatches(expectedIms(i.webConsole), r.observed)

@@ -73,12 +73,12 @@ describe("interrupted runs converge", () => {
     const monitorBefore = await monitorNoRecovery(project.labDir);
     const up = ["up", "--stack", project.stack, "--yes", "--skip-preview"];
     const killPoints = [
-      /\[4\/15 ManagerInstall host2\] Install Manager/,
-      /\[5\/15 ActiveBackup host1\] SysMonMgr -backup/,
-      /\[6\/15 DatabaseSchema host1\] WfdbCmdSetup\.bat/,
-      /\[9\/15 ClusterResourceDependencies host1\] adding/,
-      /\[10\/15 FailoverGroupMove host2\] waiting for/,
-      /\[12\/15 ManagerInstall host1\] Install Manager/,
+      /\[4\/14 ManagerInstall host2\] Install Manager/,
+      /\[5\/14 ActiveBackup host1\] SysMonMgr -backup/,
+      /\[6\/14 DatabaseSchema host1\] WfdbCmdSetup\.bat/,
+      /\[9\/14 ClusterResourceDependencies host1\] adding/,
+      /\[10\/14 FailoverGroupMove host2\] waiting for/,
+      /\[12\/14 ManagerInstall host1\] Install Manager/,
     ];
     for (const point of killPoints) {
       await killWhen(project, up, point);
@@ -110,7 +110,7 @@ describe("interrupted runs converge", () => {
     await killWhen(
       project,
       ["up", "--stack", project.stack, "--yes", "--skip-preview"],
-      /\[10\/15 FailoverGroupMove host2\] waiting for/,
+      /\[10\/14 FailoverGroupMove host2\] waiting for/,
     );
     expect(await recover(project, true)).toMatch(/Finishing the interrupted step 10-move-to-host2/);
     expect((await readLabState(project.labDir)).cluster.group.current).toBe("host2");
@@ -118,7 +118,7 @@ describe("interrupted runs converge", () => {
     await killWhen(
       project,
       ["destroy", "--stack", project.stack, "--yes", "--skip-preview"],
-      /\[10\/15 FailoverGroupMove host2\] SysMonMgr -restore/,
+      /\[10\/14 FailoverGroupMove host2\] SysMonMgr -restore/,
     );
     await recover(project);
     expectOk(await project.destroy(), "destroy after the kills");
