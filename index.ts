@@ -55,6 +55,7 @@ for (const step of plan.steps) {
 }
 
 function resolve(value: InputValue): pulumi.Input<unknown> {
+  if (Array.isArray(value)) return value.map(resolve);
   if (isRef(value)) {
     const source = registered.get(value.$ref);
     if (!source) throw new Error(`step reference to ${value.$ref} before it is registered`);

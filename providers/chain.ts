@@ -208,6 +208,9 @@ export function planChain(c: StackConfig): ChainPlan {
   add("FailoverSuppressionLift", "suppression-lift", [...c.hosts], "§2.3 (Table 1-1 step 15)", {
     cluster,
     suppression: ref("suppression", "recorded"),
+    // The first step a complete failback deletes: it checks every backup before anything is changed.
+    activeBackup: ref(`backup-${active}-data`, "backup"),
+    standbyBackups: [ref(`backup-${standby}`, "backup"), ref(`backup-${active}`, "backup")],
   });
 
   const total = raw.length;

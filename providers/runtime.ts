@@ -13,6 +13,8 @@ import { openTarget } from "./hosts/open";
 import type { Target } from "./hosts/target";
 import { StepError } from "./procedures/env";
 import { stepProgress } from "./procedures/progress";
+import { verifyBackupsFor } from "./procedures/backup";
+import { envOf } from "./resources/support";
 import { scrub } from "./hosts/secret";
 import { STEPS } from "./resources";
 import { LABEL_KEYS } from "./resources/inputs";
@@ -140,7 +142,8 @@ export async function check(kind: string, olds: unknown, news: unknown): Promise
   if (s.preflight && Object.keys(withoutProvider(olds)).length === 0) {
     const inputs = parsed.data;
     const problems = await s.preflight(inputs, await context(s, inputs));
-    for (const reason of problems) failures.push({ property: "cluster", reason });
+    // No property: the engine then prints "resource '01-preflight' is invalid: <reason>", one line each.
+    for (const reason of problems) failures.push({ property: "", reason });
   }
   return { inputs: news as Record<string, unknown>, failures };
 }
@@ -228,6 +231,8 @@ async function explained<T>(
         : `${String(inputs.title)}${doing}: ${err.message}\n  read: ${String(inputs.sections)} of the rolling update guide`;
     const wrapped = new Error(scrub(message, secrets));
     wrapped.name = err.name;
+    // The provider host prints the stack of a failed call: the message is what an operator needs.
+    wrapped.stack = `${wrapped.name}: ${wrapped.message}`;
     throw e instanceof IncompleteStep ? new IncompleteStep(wrapped, e.partial) : wrapped;
   }
 }
@@ -295,9 +300,11 @@ export async function destroy(kind: string, _id: string, props: unknown): Promis
     );
     return;
   }
-  await explained(inputs, " (failback)", async () =>
-    s.delete(inputs, parseResult(s, props), await context(s, inputs)),
-  );
+  await explained(inputs, " (failback)", async () => {
+    const ctx = await context(s, inputs);
+    await verifyBackupsFor(envOf(ctx), inputs);
+    return s.delete(inputs, parseResult(s, props), ctx);
+  });
 }
 
 export { destroy as delete };

@@ -377,3 +377,21 @@ export async function copyTreeBetween(
     await to.writeFile(winJoin(toPath, e.path), await from.readFile(winJoin(fromPath, e.path)));
   }
 }
+
+/**
+ * Before a failback step changes anything: every backup its saved inputs name is present and matches the
+ * manifest recorded when it was taken (README: Failback guard rails). A failback with a missing or altered
+ * backup refuses here, not half way.
+ */
+export async function verifyBackupsFor(env: Env, inputs: Record<string, unknown>): Promise<void> {
+  const standby = z
+    .array(TreeBackup)
+    .safeParse(
+      [inputs.standbyBackup, ...(Array.isArray(inputs.standbyBackups) ? inputs.standbyBackups : [])].filter(
+        Boolean,
+      ),
+    );
+  if (standby.success) for (const b of standby.data) await verifyTreeBackup(env.target.host(b.host), b);
+  const active = ActiveBackupRecord.safeParse(inputs.activeBackup);
+  if (active.success) await verifyActiveBackup(env, active.data);
+}

@@ -42,7 +42,7 @@ export class StepError extends Error {
     super(
       `${step}${host ? ` on ${host}` : ""}: ${message}` +
         (evidence.length > 0 ? `\n  ${evidenceLabel}:\n${evidence.map((e) => `    ${e}`).join("\n")}` : "") +
-        `\n  read: ${section} of the rolling update guide`,
+        `\n  read: ${section}${section.startsWith("§") ? " of the rolling update guide" : ""}`,
     );
     this.name = "StepError";
   }

@@ -118,7 +118,7 @@ export async function preflight(
     try {
       problems.push(...(await checkNode(env, host, p, baseline)));
     } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
+      problems.push(prefixed(name, (e as Error).message));
     }
   }
   for (const name of p.consoles) {
@@ -126,7 +126,7 @@ export async function preflight(
     try {
       problems.push(...(await checkConsole(host, p, baseline)));
     } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
+      problems.push(prefixed(name, (e as Error).message));
     }
   }
 
@@ -363,4 +363,9 @@ export async function returnToBaseline(
   );
   if (now) await ops.moveGroup(group, activeHost, deadline);
   else await ops.startGroup(group, activeHost, deadline);
+}
+
+/** "host2: message", without doubling a host name the message already starts with. */
+function prefixed(host: string, message: string): string {
+  return message.toLowerCase().startsWith(`${host.toLowerCase()}:`) ? message : `${host}: ${message}`;
 }

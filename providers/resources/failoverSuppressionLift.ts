@@ -15,11 +15,18 @@ import {
   restoreRecovery,
   resuppress,
 } from "../procedures/suppression";
+import { ActiveBackupRecord, TreeBackup } from "../procedures/backup";
 import { ChainStepBase, ClusterInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepDefinition } from "./step";
 
-const Inputs = ChainStepBase.extend({ cluster: ClusterInput, suppression: RecoveryRecord });
+const Inputs = ChainStepBase.extend({
+  cluster: ClusterInput,
+  suppression: RecoveryRecord,
+  /** Verified before a failback of the complete update changes anything. */
+  activeBackup: ActiveBackupRecord,
+  standbyBackups: z.array(TreeBackup),
+});
 const Result = z.object({ observed: RecoveryRecord });
 
 export const FailoverSuppressionLift: StepDefinition<typeof Inputs, typeof Result> = {

@@ -39,15 +39,14 @@ export class ChainDriver {
   }
 
   private inputs(step: ChainStep): Record<string, unknown> {
-    const bag: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(step.inputs)) {
-      if (isRef(v)) {
-        const source = this.state.get(v.$ref);
-        if (!source) throw new Error(`${step.name}: reference to ${v.$ref} which is not created`);
-        bag[k] = source.outputs[v.key];
-      } else bag[k] = v;
-    }
-    return bag;
+    const resolve = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(resolve);
+      if (!isRef(v)) return v;
+      const source = this.state.get(v.$ref);
+      if (!source) throw new Error(`${step.name}: reference to ${v.$ref} which is not created`);
+      return source.outputs[v.key];
+    };
+    return Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolve(v)]));
   }
 
   /** Called before each create (the fault matrix injects faults here). */
