@@ -3,7 +3,7 @@
  * and a refresh change nothing, and a deliberate failback of the complete update returns the cluster to its
  * state before the update (DESIGN §2, the failback invariant).
  */
-import { readLabState } from "../../providers/lab";
+import { openLabTarget, readLabState } from "../../providers/lab";
 import { completedUpdateProblems, monitorNoRecovery } from "../support/labChecks";
 import { LabChain, invariantDifferences, quietProgress } from "../support/labChain";
 
@@ -101,5 +101,18 @@ describe.each(scenarios)("roll forward and failback in-process: $name", ({ confi
     expect(invariantDifferences(before, await chain.snapshot())).toEqual([]);
     const lab = await readLabState(chain.dir);
     expect(lab.cluster.group.current?.toLowerCase()).toBe(active.toLowerCase());
+    // Nothing lost: every backup the chain took is still there after the failback.
+    const target = openLabTarget({ dir: chain.dir });
+    const chainId = String(chain.driver.plan.steps.length > 0 ? chainIdOf(chain) : "");
+    for (const h of [active, standbyOf(config, active)]) {
+      const host = target.host(h);
+      expect(await host.stat(`C:\\Program Files (x86)\\NEC\\UMF\\Operations\\Manager\\backup\\001`)).toBe("dir");
+      expect(await host.stat(`C:\\NetMgrRollingUpdate\\${chainId}\\backup-${h}-sg`)).toBe("dir");
+    }
   });
 });
+
+function standbyOf(config: Record<string, unknown>, active: string): string {
+  const hosts = (config.hosts as string[] | undefined) ?? ["host1", "host2"];
+  return hosts.find((h) => h.toLowerCase() !== active.toLowerCase())!;
+}
