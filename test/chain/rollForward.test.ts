@@ -81,6 +81,7 @@ describe.each(scenarios)("roll forward and failback in-process: $name", ({ confi
     const monitorBefore = await monitorNoRecovery(chain.dir);
 
     await chain.rollForward();
+    const chainId = chain.driver.state.get("preflight")!.outputs.chainId as string;
     const group = (config.groupName as string | undefined) ?? "failover";
     expect(
       await completedUpdateProblems(chain.dir, {
@@ -103,10 +104,11 @@ describe.each(scenarios)("roll forward and failback in-process: $name", ({ confi
     expect(lab.cluster.group.current?.toLowerCase()).toBe(active.toLowerCase());
     // Nothing lost: every backup the chain took is still there after the failback.
     const target = openLabTarget({ dir: chain.dir });
-    const chainId = String(chain.driver.plan.steps.length > 0 ? chainIdOf(chain) : "");
     for (const h of [active, standbyOf(config, active)]) {
       const host = target.host(h);
-      expect(await host.stat(`C:\\Program Files (x86)\\NEC\\UMF\\Operations\\Manager\\backup\\001`)).toBe("dir");
+      expect(await host.stat(`C:\\Program Files (x86)\\NEC\\UMF\\Operations\\Manager\\backup\\001`)).toBe(
+        "dir",
+      );
       expect(await host.stat(`C:\\NetMgrRollingUpdate\\${chainId}\\backup-${h}-sg`)).toBe("dir");
     }
   });
