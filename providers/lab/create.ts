@@ -3,6 +3,7 @@
  * online on the active host, the shared disk's data, the databases, the installation media on every host,
  * and the monitoring terminals with the old View running.
  */
+import { SHARED_DISK_UPDATE_FOLDERS } from "../catalogue/sharedDisk";
 import { randomBytes } from "node:crypto";
 import type { LabSpec } from "./spec";
 import { STATE_FORMAT, type LabHostState, type LabState } from "./state";
@@ -69,23 +70,7 @@ function addVolume(s: LabState, host: LabHostState, drive: string, capacityGb: n
 function createSharedData(s: LabState, host: string): void {
   const sg = sharedSg(s);
   const from = s.spec.fromVersion;
-  const folders = [
-    "NvPRO\\RMAPI\\db",
-    "NvPRO\\ResourceManager\\work",
-    "NvPRO\\NVWORK\\local",
-    "NvPRO\\NVWORK\\public\\amib",
-    "NvPRO\\NVWORK\\public\\attitem",
-    "NvPRO\\NVWORK\\public\\comptype",
-    "NvPRO\\NVWORK\\public\\icontype",
-    "NvPRO\\NVWORK\\public\\icontype_ax",
-    "NvPRO\\NVWORK\\public\\locale",
-    "NvPRO\\NVWORK\\public\\menuitem",
-    "NvPRO\\NVWORK\\public\\menuitem_ax",
-    "NvPRO\\NVWORK\\public\\reptype",
-    "NvPRO\\NVWORK\\public\\trap",
-    "NvPRO\\NVWORK\\public\\exdll\\KNOWLEDGE",
-    "NvPRO\\NVWORK\\tmp",
-  ];
+  const folders = SHARED_DISK_UPDATE_FOLDERS;
   for (const f of folders) writeBytes(s, host, `${sg}\\${f}\\data-${from}.dat`, enc(s, `${f} (${from})\n`));
   writeBytes(
     s,

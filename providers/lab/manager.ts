@@ -10,6 +10,7 @@
  *
  * Every step is a pending event on the virtual clock, so a caller polling the logs sees them appear.
  */
+import { SHARED_DISK_UPDATE_FOLDERS } from "../catalogue/sharedDisk";
 import type { LabState } from "./state";
 import { compareVersions } from "../catalogue/versions";
 import { hostOf, localSg, managerDir, nodes, sharedReachable, sharedSg, stamp } from "./world";
@@ -208,23 +209,7 @@ function stopManager(s: LabState, host: string, services: readonly string[], rea
   if (stopped.length > 0) onUnexpectedStop(s, host, stopped, reason);
 }
 
-const UPDATED_FOLDERS = [
-  "NvPRO\\RMAPI\\db",
-  "NvPRO\\ResourceManager\\work",
-  "NvPRO\\NVWORK\\local",
-  "NvPRO\\NVWORK\\public\\amib",
-  "NvPRO\\NVWORK\\public\\attitem",
-  "NvPRO\\NVWORK\\public\\comptype",
-  "NvPRO\\NVWORK\\public\\icontype",
-  "NvPRO\\NVWORK\\public\\icontype_ax",
-  "NvPRO\\NVWORK\\public\\locale",
-  "NvPRO\\NVWORK\\public\\menuitem",
-  "NvPRO\\NVWORK\\public\\menuitem_ax",
-  "NvPRO\\NVWORK\\public\\reptype",
-  "NvPRO\\NVWORK\\public\\trap",
-  "NvPRO\\NVWORK\\public\\exdll\\KNOWLEDGE",
-  "NvPRO\\NVWORK\\tmp",
-];
+const UPDATED_FOLDERS = SHARED_DISK_UPDATE_FOLDERS;
 
 function rupInstDone(s: LabState, host: string, ok: boolean): void {
   const h = hostOf(s, host);

@@ -1,6 +1,8 @@
 /**
  * The files and folders the guide names, from %NVP_INSTALL_PATH% (per node) and %NVP_SHARE_PATH% (shared disk).
  */
+import { PRE80_EXTRA_DELETIONS, SHARED_DISK_UPDATE_FOLDERS } from "../catalogue/sharedDisk";
+
 export interface NetMgrPaths {
   installPath: string;
   sharePath: string;
@@ -68,31 +70,10 @@ export function shared(p: NetMgrPaths) {
 
 /** §4.2.1 step 2: folders the shared-disk update adds, deleted before restoring the backup. */
 export function sharedDiskUpdateFolders(p: NetMgrPaths): string[] {
-  const nvpro = winJoin(shared(p).sg, "NvPRO");
-  const pub = winJoin(nvpro, "NVWORK", "public");
-  return [
-    winJoin(nvpro, "RMAPI", "db"),
-    winJoin(nvpro, "ResourceManager", "work"),
-    winJoin(nvpro, "NVWORK", "local"),
-    ...[
-      "amib",
-      "attitem",
-      "comptype",
-      "icontype",
-      "icontype_ax",
-      "locale",
-      "menuitem",
-      "menuitem_ax",
-      "reptype",
-      "trap",
-    ].map((d) => winJoin(pub, d)),
-    winJoin(pub, "exdll", "KNOWLEDGE"),
-    winJoin(nvpro, "NVWORK", "tmp"),
-  ];
+  return SHARED_DISK_UPDATE_FOLDERS.map((f) => winJoin(shared(p).sg, f));
 }
 
 /** §4.2.1 step 2, old version earlier than 8.0: the extra folders and file. */
 export function pre80ExtraDeletions(p: NetMgrPaths): string[] {
-  const s = shared(p);
-  return [winJoin(s.sg, "NvPRO", "ImsAdapter"), winJoin(s.database, "NvPROPerfDB"), s.imsIni];
+  return PRE80_EXTRA_DELETIONS.map((f) => winJoin(shared(p).sg, f));
 }

@@ -5,6 +5,8 @@
  */
 import { enableWebApi, readLabState, snapshot, compareSnapshots } from "../../providers/lab";
 import { completedUpdateProblems, monitorNoRecovery } from "../support/labChecks";
+import { planChain } from "../../providers/chain";
+import { parseStackConfig } from "../../providers/config/stack";
 import { internalWithWebConsole, laterSource, sqlServerWithSflow } from "./config";
 import { LabProject, changes, diagnostics, expectOk, netmgrResources } from "./pulumi";
 
@@ -53,25 +55,10 @@ describe("roll forward with the real pulumi CLI on the lab", () => {
     expect(before.hosts.host2!.manager).toBe("8.0");
 
     const state = netmgrResources((await project.state()).resources);
-    expect([...state.keys()]).toEqual([
-      "01-preflight",
-      "02-suppression",
-      "03-backup-host2",
-      "04-install-host2",
-      "05-backup-host1-data",
-      "06-database-schema",
-      "07-web-console-config",
-      "08-service-registration",
-      "09-cluster-resources",
-      "10-move-to-host2",
-      "11-console-console1",
-      "12-console-console2",
-      "13-backup-host1",
-      "14-install-host1",
-      "15-move-to-host1",
-      "16-web-api",
-      "17-suppression-lift",
-    ]);
+    // The engine created exactly the plan, in its order (test/unit/chain.test.ts pins the plan itself).
+    const chainPlan = planChain(parseStackConfig((k) => raw(internalWithWebConsole, k)));
+    expect([...state.keys()]).toEqual(chainPlan.steps.map((s) => s.name));
+    expect(state.size).toBe(17);
     expect(state.get("10-move-to-host2")!.outputs!.evidence).toMatchObject({
       rupInstExitCode: 0,
       nvpLogStart: true,
@@ -148,3 +135,8 @@ describe("roll forward with the real pulumi CLI on the lab", () => {
     expect(compareSnapshots(before, await snapshot(project.labDir))).toEqual([]);
   });
 });
+
+function raw(config: Record<string, unknown>, key: string): string | undefined {
+  const v = config[key];
+  return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
+}

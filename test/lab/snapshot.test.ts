@@ -1,4 +1,5 @@
 /** Snapshots and the failback invariant: following chapter 4 after a failed update gives the cluster back. */
+import { SHARED_DISK_UPDATE_FOLDERS } from "../../providers/catalogue/sharedDisk";
 import { compareSnapshots, readLabState, snapshot, injectFault } from "../../providers/lab";
 import { mediaPath } from "../../providers/catalogue/media";
 import type { HostOps } from "../../providers/hosts/types";
@@ -90,23 +91,7 @@ describe("the failback invariant (chapter 4)", () => {
       await h2.stopService(s);
     }
     const sg = `${SHARE}\\Manager\\sg`;
-    for (const d of [
-      "NvPRO\\RMAPI\\db",
-      "NvPRO\\ResourceManager\\work",
-      "NvPRO\\NVWORK\\local",
-      "NvPRO\\NVWORK\\public\\amib",
-      "NvPRO\\NVWORK\\public\\attitem",
-      "NvPRO\\NVWORK\\public\\comptype",
-      "NvPRO\\NVWORK\\public\\icontype",
-      "NvPRO\\NVWORK\\public\\icontype_ax",
-      "NvPRO\\NVWORK\\public\\locale",
-      "NvPRO\\NVWORK\\public\\menuitem",
-      "NvPRO\\NVWORK\\public\\menuitem_ax",
-      "NvPRO\\NVWORK\\public\\reptype",
-      "NvPRO\\NVWORK\\public\\trap",
-      "NvPRO\\NVWORK\\public\\exdll\\KNOWLEDGE",
-      "NvPRO\\NVWORK\\tmp",
-    ]) {
+    for (const d of SHARED_DISK_UPDATE_FOLDERS) {
       await h2.remove(`${sg}\\${d}`);
     }
     // The §2.4.1 backup was taken on host1: bring it to host2, whose SysMonMgr restores from its own folder.
