@@ -80,6 +80,31 @@ export async function withState<T>(
   fn: (state: LabState) => T | Promise<T>,
   options: { create?: () => LabState; readOnly?: boolean } = {},
 ): Promise<T> {
+  return serialized(dir, () => locked(dir, fn, options));
+}
+
+/**
+ * One lab operation at a time per process and folder. proper-lockfile is not re-entrant, and concurrent
+ * waiters of one process (a refresh reads every step in parallel) can both judge a dead holder's lock stale
+ * and remove each other's fresh lock; queueing them in-process leaves one waiter per process.
+ */
+const queues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(dir) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  queues.set(
+    dir,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+async function locked<T>(
+  dir: string,
+  fn: (state: LabState) => T | Promise<T>,
+  options: { create?: () => LabState; readOnly?: boolean },
+): Promise<T> {
   const release = await acquire(dir);
   try {
     let state: LabState;

@@ -314,6 +314,7 @@ $NmResult = [Convert]::ToBase64String($NmBuf, 0, $NmRead)`,
     params: [p("Path", "string"), p("Part", "string"), p("Index", "int"), p("Last", "bool")],
     body: String.raw`$NmTmp = $Path + '.netmgr-partial'
 if ($Index -eq 0) {
+  if (Test-Path -LiteralPath $Path -PathType Container) { throw ($Path + ' is a folder, not a file') }
   $NmDir = [IO.Path]::GetDirectoryName($Path)
   if ($NmDir) { $null = [IO.Directory]::CreateDirectory($NmDir) }
   $NmMode = [IO.FileMode]::Create
@@ -354,7 +355,23 @@ Copy-Item -LiteralPath $From -Destination $To -Recurse -Force`,
   },
   move: {
     params: [p("From", "string"), p("To", "string")],
-    body: `${ENSURE_PARENT}\nMove-Item -LiteralPath $From -Destination $To -Force`,
+    // A rename (HostOps.move): Move-Item would put the source INSIDE an existing destination folder, so a
+    // folder may replace nothing and nothing may replace a folder; a file replaces a file (-Force). Windows
+    // PowerShell 5.1 cannot move a folder to another volume (Directory.Move; pwsh 7.1+ copies and deletes
+    // itself), so that case is a copy and a removal.
+    body: String.raw`$NmFrom = Get-Item -LiteralPath $From -Force
+if (Test-Path -LiteralPath $To) {
+  $NmTo = Get-Item -LiteralPath $To -Force
+  if ($NmFrom.PSIsContainer -or $NmTo.PSIsContainer) { throw ('the destination exists and a folder cannot replace it or be replaced: ' + $To) }
+}
+${ENSURE_PARENT}
+$NmSameVolume = [string]::Equals([IO.Path]::GetPathRoot($NmFrom.FullName), [IO.Path]::GetPathRoot($To), [StringComparison]::OrdinalIgnoreCase)
+if ($NmFrom.PSIsContainer -and -not $NmSameVolume) {
+  Copy-Item -LiteralPath $NmFrom.FullName -Destination $To -Recurse -Force
+  Remove-Item -LiteralPath $NmFrom.FullName -Recurse -Force
+} else {
+  Move-Item -LiteralPath $From -Destination $To -Force
+}`,
   },
   remove: {
     params: [p("Path", "string")],

@@ -176,4 +176,16 @@ describe("generated PowerShell", () => {
     expect(scriptFor("openWinrm")).toContain("PSCredential");
     expect(scriptFor("closeSession")).toContain("Get-PSSession | Remove-PSSession");
   });
+
+  test("move is a rename, also across volumes; writeFile never replaces a folder (HostOps contract)", () => {
+    const move = scriptFor("move");
+    // Move-Item puts the source inside an existing destination folder: refused before it can.
+    expect(move).toContain("if ($NmFrom.PSIsContainer -or $NmTo.PSIsContainer) { throw");
+    // Windows PowerShell 5.1 cannot move a folder to another volume.
+    expect(move).toContain("if ($NmFrom.PSIsContainer -and -not $NmSameVolume) {");
+    expect(move).toContain("Copy-Item -LiteralPath $NmFrom.FullName -Destination $To -Recurse -Force");
+    expect(scriptFor("writeFile")).toContain(
+      "if (Test-Path -LiteralPath $Path -PathType Container) { throw ($Path + ' is a folder, not a file') }",
+    );
+  });
 });
