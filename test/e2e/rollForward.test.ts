@@ -43,7 +43,7 @@ describe("roll forward with the real pulumi CLI on the lab", () => {
   afterAll(() => projects.forEach((p) => p.dispose()));
 
   it("from 8.0 with internal DBs, the Web Console and two monitoring terminals (Table 1-1)", async () => {
-    const { project, preview, before, monitorBefore } = await rollForward(internalWithWebConsole);
+    const { project, preview, up, before, monitorBefore } = await rollForward(internalWithWebConsole);
     projects.push(project);
     const plan = diagnostics(preview.events).join("\n");
     expect(plan).toMatch(
@@ -77,6 +77,8 @@ describe("roll forward with the real pulumi CLI on the lab", () => {
     // The CMDB password read from WFDB.INI (Table 2-1) never reaches the state in clear.
     const lab = await readLabState(project.labDir);
     expect(project.backendText()).not.toContain(lab.secrets.cmdbPassword);
+    // Nor the output of the run (WfdbCmdSetup.bat takes it as an argument on the node, §3.2.1 step 2).
+    expect(up.stdout + up.stderr).not.toContain(lab.secrets.cmdbPassword);
   });
 
   it("from 8.0 with SQL Server DBs including sFlow, no Web Console, no terminals (Table 1-2)", async () => {
