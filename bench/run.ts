@@ -10,6 +10,7 @@
  * 2. Operations on the hosts per step (HostOps calls and commands, from the lab timeline).
  * 3. Wall time of `pulumi preview` and `pulumi up` with the real CLI, and of the chain in-process.
  */
+import { randomUUID } from "node:crypto";
 import { labDowntime, readTimeline, type TimelineEvent } from "../providers/lab";
 import { LabChain, quietProgress, rollForwardPlayingGui } from "../test/support/labChain";
 import { LabProject } from "../test/e2e/pulumi";
@@ -172,7 +173,8 @@ async function main(): Promise<void> {
     fromVersion: "8.0",
     db: "sqlserver",
     sflowDb: true,
-    sqlPassword: "lab",
+    // The lab does not check the SQL login; the pre-flight only needs one to be set.
+    sqlPassword: randomUUID(),
   });
   await downtime("8.1 -> 9.1, internal DBs (★ steps skipped)", { fromVersion: "8.1", toVersion: "9.1" });
   await operationsPerStep();
