@@ -8,6 +8,8 @@
  *   twice): its §4.2.5 undo needs it, and the guide only backs up the first standby.
  * - The §3.5 moves are one resource kind used twice; each delete returns the group to where it was before
  *   (online on a host, or stopped after a §3.4.2 apply).
+ * - With `stageFrom` (real nodes), a MediaStaging step after the pre-flight copies the media to every host: the
+ *   guide assumes the media is at hand on each host; a remoting session cannot read it from a share.
  */
 import { needsStarSteps } from "./catalogue/versions";
 import { rolesOf, type StackConfig } from "./config/stack";
@@ -98,6 +100,12 @@ export function planChain(c: StackConfig): ChainPlan {
     consoles: c.consoles,
     webConsole: c.webConsole.enabled,
   });
+  // The double hop (docs/real-cluster.md): media with `stageFrom` are copied from the controller to every host
+  // before anything changes; the failback removes the copies last, after every step that reinstalls from them.
+  if (c.newMedia.stageFrom !== undefined || c.oldMedia.stageFrom !== undefined) {
+    const hosts = [...c.hosts, ...c.consoles];
+    add("MediaStaging", "media-staging", hosts, "§2.1 item 7, §3.1 step 1, §3.6 step 1", { media, hosts });
+  }
   add("FailoverSuppression", "suppression", [...c.hosts], "§2.3", { cluster });
   add("StandbyBackup", `backup-${standby}`, [standby], "§2.4.2", { host: standby, paths });
   add("ManagerInstall", `install-${standby}`, [standby], "§3.1 (undo §4.2.5)", {

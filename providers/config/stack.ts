@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { KNOWN_VERSIONS, compareVersions, normalizeVersion } from "../catalogue/versions";
+import { WORK_DIR } from "../procedures/env";
 
 export const PROJECT = "netmgr";
 
@@ -22,9 +23,18 @@ const version = z
     message: `must be one of the known NetMgr versions: ${KNOWN_VERSIONS.join(", ")}`,
   });
 
-/** Installation media: a folder on each node (copied there beforehand) and its layout (§3.1 step 1 Tip). */
+/**
+ * Installation media: a folder on each node and console and its layout (§3.1 step 1 Tip). The folder is copied
+ * there beforehand by the operator, or by the chain's MediaStaging step from `stageFrom` on the controller.
+ */
 export const Media = z.object({
   path: windowsPath,
+  /**
+   * A folder on the controller (a local path, or a UNC share on a Windows controller) holding the media: the
+   * chain copies it to `path` on every node and console through the remoting session (the double hop), and
+   * the failback removes the copies it made. Real nodes only (target powershell).
+   */
+  stageFrom: z.string().min(1, "must name a folder on the controller").optional(),
   /** `plain`: the NetMgr DVD (`\NvPRO\Windows\...`); `masterscope`: MasterScope Media (`\Windows\...`). */
   layout: z.enum(["plain", "masterscope"]).default("plain"),
   /** Update modules applied on top of this version (§2.1 item 7, §4.2.5 step 2): installer paths in order. */
@@ -222,6 +232,7 @@ export const StackConfig = z
         });
       }
     }
+    for (const issue of stagingProblems(c)) ctx.addIssue({ code: "custom", ...issue });
     if (c.sflowDb && c.db !== "sqlserver") {
       ctx.addIssue({
         code: "custom",
@@ -232,6 +243,80 @@ export const StackConfig = z
     }
   });
 export type StackConfigInput = z.input<typeof StackConfig>;
+
+const MEDIA_KEYS = ["newMedia", "oldMedia"] as const;
+
+/** `inner` is `outer` or a folder below it (Windows paths, case-insensitive). */
+function isWithin(inner: string, outer: string): boolean {
+  const a = inner.replace(/\\+$/, "").toLowerCase();
+  const b = outer.replace(/\\+$/, "").toLowerCase();
+  return a === b || a.startsWith(`${b}\\`);
+}
+
+/**
+ * `stageFrom` (the chain copies the media to `path` and the failback removes that copy): real nodes only, and
+ * a `path` the copy may occupy and a failback may remove — a folder of its own on the node's disk, apart from
+ * NetMgr's folders, the chain's work folder and the other media.
+ */
+function stagingProblems(c: {
+  target: string;
+  installPath: string;
+  sharePath: string;
+  newMedia: Media;
+  oldMedia: Media;
+}): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  for (const key of MEDIA_KEYS) {
+    const m = c[key];
+    if (m.stageFrom === undefined) continue;
+    if (c.target !== "powershell") {
+      out.push({
+        path: [key, "stageFrom"],
+        message:
+          `the chain stages media only onto real nodes (netmgr:target powershell); the lab has its media on every ` +
+          `host already: remove ${key}.stageFrom (pulumi config rm --path '${key}.stageFrom') or set netmgr:target powershell`,
+      });
+    }
+    const example = `${WORK_DIR}\\NetMgr-<version>`;
+    if (!/^[A-Za-z]:\\[^\\]/.test(m.path)) {
+      out.push({
+        path: [key, "path"],
+        message:
+          `with ${key}.stageFrom set, the media is copied to this path: it must be a folder on the node's own disk ` +
+          `below the drive root, not a share or a drive (e.g. ${example})`,
+      });
+      continue;
+    }
+    if (isWithin(WORK_DIR, m.path)) {
+      out.push({
+        path: [key, "path"],
+        message:
+          `with ${key}.stageFrom set, the failback removes the copy at this path, and ${m.path} holds the chain's ` +
+          `work folder ${WORK_DIR} (records, backups): use a folder of its own, e.g. ${example}`,
+      });
+    }
+    for (const [other, value] of [
+      ["installPath", c.installPath],
+      ["sharePath", c.sharePath],
+    ] as const) {
+      if (isWithin(m.path, value) || isWithin(value, m.path)) {
+        out.push({
+          path: [key, "path"],
+          message: `with ${key}.stageFrom set, the copy must not overlap netmgr:${other} (${value}): use a folder of its own, e.g. ${example}`,
+        });
+      }
+    }
+    const otherKey = key === "newMedia" ? "oldMedia" : "newMedia";
+    const otherPath = c[otherKey].path;
+    if (isWithin(m.path, otherPath) || isWithin(otherPath, m.path)) {
+      out.push({
+        path: [key, "path"],
+        message: `with ${key}.stageFrom set, the copy must not overlap netmgr:${otherKey}.path (${otherPath}): give each media a folder of its own`,
+      });
+    }
+  }
+  return out;
+}
 export type StackConfig = z.infer<typeof StackConfig>;
 
 /** Keys whose values are JSON objects or arrays in Pulumi config (everything else is a string). */

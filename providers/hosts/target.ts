@@ -3,8 +3,9 @@
  * Server instances, and a clock. The lab and the PowerShell transport each build one from the provider's
  * settings (stack config, see `providers/config/settings.ts`).
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { HostOps } from "./types";
+import type { HostOps, TreeEntry } from "./types";
 
 /** Time as the cluster experiences it. The lab's clock is virtual: a wait advances it instantly. */
 export interface Clock {
@@ -56,12 +57,55 @@ export interface SqlOps {
   detach(db: SqlDatabaseRef): Promise<void>;
 }
 
+/** An installer media folder copied from the controller to a node, verified against the source. */
+export interface StagedMedia {
+  /** The node folder that holds the copy. */
+  destination: string;
+  files: number;
+  bytes: number;
+  /** `manifestDigest` of the copy (equal to the source's: the copy is verified). */
+  manifestSha256: string;
+  /** false when an identical copy was already there and was kept. */
+  copied: boolean;
+}
+
+export interface StageMediaOptions {
+  /**
+   * When the destination exists and differs from the source: replace it (the default; e.g. a copy that an
+   * interrupted run left half done), or refuse and leave it untouched.
+   */
+  replace?: boolean;
+  /** One line per event of the copy ("staging <source> to <node>:<destination> (N files)"). */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * One SHA-256 over a folder's manifest (paths compared case-insensitively, as NTFS does): what a staged copy
+ * records, and what a later look at the node folder is compared with.
+ */
+export function manifestDigest(entries: readonly TreeEntry[]): string {
+  const lines = entries.map((e) => `${e.path.toLowerCase()}\t${e.size}\t${e.sha256.toLowerCase()}\n`).sort();
+  return createHash("sha256").update(lines.join(""), "utf8").digest("hex");
+}
+
 export interface Target {
   readonly kind: "lab" | "powershell";
   /** A cluster node or monitoring terminal by its configured name. */
   host(name: string): HostOps;
   readonly sql: SqlOps;
   readonly clock: Clock;
+  /**
+   * Optional: copy an installer media folder from the controller (a local path, or a UNC share on a Windows
+   * controller) to `destination` on `node`, through the target's own channel, and verify the copy (the double
+   * hop: a node cannot read a share itself). An identical copy already there is kept. Targets whose nodes
+   * already hold the media (the lab) do not offer it.
+   */
+  stageMediaTo?(
+    source: string,
+    node: string,
+    destination: string,
+    options?: StageMediaOptions,
+  ): Promise<StagedMedia>;
   /** Release sessions and locks. */
   close(): Promise<void>;
 }

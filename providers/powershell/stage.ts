@@ -7,7 +7,12 @@
  * Resumable and verified: the SHA-256 manifest of the source (computed on the controller) is compared with the
  * node's copy before copying (an identical copy is kept, so a re-run does not copy gigabytes again) and after
  * (Copy-Item -ToSession has known failure reports, PowerShell/PowerShell#14646, #4952).
+ *
+ * The destination is `<stagingDir>\<name>`, or any node folder the caller names (the chain's MediaStaging
+ * stages to the media's `path`). A caller that must not replace a folder it did not create says so
+ * (`replace: false`): a different folder there is then an error, left untouched.
  */
+import { manifestDigest, type StagedMedia } from "../hosts/target";
 import type { TreeEntry } from "../hosts/types";
 import { hostError } from "./errors";
 import type { PowerShellHostOps } from "./host-ops";
@@ -17,6 +22,16 @@ export interface StageOptions {
   name?: string;
   /** Deadline of the copy itself (ms). */
   timeoutMs?: number;
+  /**
+   * The node folder to stage into (an absolute Windows path below a drive or share root), instead of
+   * `<stagingDir>\<name>`; its parent folders are created when missing.
+   */
+  destination?: string;
+  /**
+   * When the destination exists and differs from the source: replace it (the default: a partial or older copy
+   * of earlier staging), or refuse and leave it untouched (a folder someone else put there).
+   */
+  replace?: boolean;
 }
 
 const INVALID_NAME = /[<>:"/\\|?*]/;
@@ -53,6 +68,16 @@ export function manifestDifferences(expected: readonly TreeEntry[], actual: read
   return out;
 }
 
+/** The parent of a node folder (`C:\\a\\b` -> `C:\\a`); undefined for a drive or share root. */
+export function parentFolder(path: string): string | undefined {
+  const trimmed = path.replace(/\\+$/, "");
+  const root = /^([A-Za-z]:|\\\\[^\\]+\\[^\\]+)/.exec(trimmed)?.[0];
+  if (root === undefined || trimmed.length <= root.length) return undefined;
+  const cut = trimmed.lastIndexOf("\\");
+  return cut <= root.length ? `${root}\\` : trimmed.slice(0, cut);
+}
+
+/** Stage into `<stagingDir>\<name>` (or `options.destination`); returns the node path to give Setup.exe. */
 export async function stageMedia(
   ops: PowerShellHostOps,
   source: string,
@@ -60,36 +85,90 @@ export async function stageMedia(
   options: StageOptions,
   log: (line: string) => void,
 ): Promise<string> {
-  const name = options.name ?? mediaName(source);
-  const problem = checkMediaName(name);
+  return (await stageMediaFolder(ops, source, stagingDir, options, log)).destination;
+}
+
+/** Stage a media folder and say what was done: the node path, its size and manifest digest, whether it copied. */
+export async function stageMediaFolder(
+  ops: PowerShellHostOps,
+  source: string,
+  stagingDir: string,
+  options: StageOptions,
+  log: (line: string) => void,
+): Promise<StagedMedia> {
   const operation = `stageMedia ${source}`;
-  if (problem) throw hostError(ops.host, operation, problem, "failed", []);
-  const destination = `${stagingDir.replace(/\\+$/, "")}\\${name}`;
+  let destination: string;
+  let parent: string;
+  if (options.destination !== undefined) {
+    destination = options.destination.replace(/\\+$/, "");
+    const above = parentFolder(destination);
+    if (above === undefined)
+      throw hostError(
+        ops.host,
+        operation,
+        `the destination must be a folder below a drive or share root, got "${options.destination}"`,
+        "failed",
+        [],
+      );
+    parent = above;
+  } else {
+    const name = options.name ?? mediaName(source);
+    const problem = checkMediaName(name);
+    if (problem) throw hostError(ops.host, operation, problem, "failed", []);
+    destination = `${stagingDir.replace(/\\+$/, "")}\\${name}`;
+    parent = stagingDir;
+  }
+  const where = `${ops.host}:${destination}`;
 
   const expected = await ops.controllerManifest(source);
-  if ((await ops.stat(destination)) === "dir") {
-    const differences = manifestDifferences(expected, await ops.hashTree(destination));
+  const staged = (copied: boolean): StagedMedia => ({
+    destination,
+    files: expected.length,
+    bytes: expected.reduce((sum, e) => sum + e.size, 0),
+    manifestSha256: manifestDigest(expected),
+    copied,
+  });
+  const present = await ops.stat(destination);
+  if (present !== null) {
+    const differences =
+      present === "dir"
+        ? manifestDifferences(expected, await ops.hashTree(destination))
+        : [`${destination} is a file`];
     if (differences.length === 0) {
-      log(`${ops.host}: media already staged at ${destination} (${expected.length} files verified)`);
-      return destination;
+      log(`${where} already holds ${source} (${expected.length} files verified)`);
+      return staged(false);
     }
-    log(`${ops.host}: ${destination} differs from ${source} (${differences.length} files), copying again`);
+    if (options.replace === false) {
+      throw hostError(
+        ops.host,
+        operation,
+        `${destination} exists and differs from ${source} (${summary(differences)}); it is left as it is: ` +
+          `remove it, or stage to another folder`,
+        "failed",
+        [],
+      );
+    }
+    const what = present === "dir" ? `${differences.length} files differ` : "it is a file";
+    log(`${where} is not a copy of ${source} (${what}), copying again`);
   }
   await ops.remove(destination);
-  await ops.mkdir(stagingDir);
-  log(`${ops.host}: copying ${source} to ${destination} (${expected.length} files)`);
+  await ops.mkdir(parent);
+  log(`staging ${source} to ${where} (${expected.length} files)`);
   await ops.copyToNode(source, destination, options.timeoutMs);
   const differences = manifestDifferences(expected, await ops.hashTree(destination));
   if (differences.length > 0) {
     throw hostError(
       ops.host,
       operation,
-      `the copy at ${destination} does not match the source ` +
-        `(${differences.length} files: ${differences.slice(0, 5).join(", ")}${differences.length > 5 ? ", ..." : ""})`,
+      `the copy at ${destination} does not match the source (${summary(differences)})`,
       "failed",
       [],
     );
   }
-  log(`${ops.host}: media staged at ${destination} (${expected.length} files verified)`);
-  return destination;
+  log(`staged ${source} at ${where} (${expected.length} files verified)`);
+  return staged(true);
+}
+
+function summary(differences: readonly string[]): string {
+  return `${differences.length} files: ${differences.slice(0, 5).join(", ")}${differences.length > 5 ? ", ..." : ""}`;
 }

@@ -9,13 +9,13 @@
  */
 import { Remoting } from "../config/stack";
 import type { Secret } from "../hosts/secret";
-import type { Clock, SqlOps, Target } from "../hosts/target";
+import type { Clock, SqlOps, StagedMedia, StageMediaOptions, Target } from "../hosts/target";
 import { encodePayload, oneLiner } from "./encode";
 import { PowerShellHostOps } from "./host-ops";
 import { DEFAULT_TIMEOUTS } from "./limits";
 import { PAYLOAD_KINDS, scriptFor, type OperationName } from "./scripts";
 import { ShellPool, type OpenSpec } from "./shell-pool";
-import { stageMedia, type StageOptions } from "./stage";
+import { stageMedia, stageMediaFolder, type StageOptions } from "./stage";
 
 export interface PowerShellTargetSettings {
   /** netmgr:remoting (parsed again here, so defaults apply even to a hand-built object). */
@@ -96,6 +96,25 @@ export class PowerShellTarget implements Target {
    */
   async stageMedia(source: string, node: string, options: StageOptions = {}): Promise<string> {
     return stageMedia(this.host(node), source, this.remoting.stagingDir, options, this.log);
+  }
+
+  /**
+   * Target.stageMediaTo: the same copy into any node folder (the chain's MediaStaging stages each media to its
+   * `path`). Progress goes to `onProgress` when given, else to the target's log.
+   */
+  async stageMediaTo(
+    source: string,
+    node: string,
+    destination: string,
+    options: StageMediaOptions = {},
+  ): Promise<StagedMedia> {
+    return stageMediaFolder(
+      this.host(node),
+      source,
+      this.remoting.stagingDir,
+      { destination, ...(options.replace !== undefined ? { replace: options.replace } : {}) },
+      options.onProgress ?? this.log,
+    );
   }
 
   /** Remove every remoting session and stop the local shells. */

@@ -8,6 +8,13 @@ import type { Media } from "../config/stack";
 import type { HostOps } from "../hosts/types";
 import { groupOf, placement, reachableCluster, pullClpConf } from "./cluster";
 import { readText, seconds, type Env } from "./env";
+import {
+  checkStagingSources,
+  checkStagingSpace,
+  relativeToMedia,
+  stagingBytes,
+  type MediaKey,
+} from "./media";
 import { local, type NetMgrPaths } from "./paths";
 import { netmgrServices, serviceSummary } from "./services";
 import { findIniValue, parseIni } from "./text";
@@ -74,6 +81,7 @@ export async function preflight(
     sqlServer: {},
   };
   const nodes = p.cluster.hosts;
+  const star = needsStarSteps(p.versions.fromVersion);
 
   // §1.1: a rolling update needs a 9.0+ target and a 1:1 cluster whose group runs where config says.
   if (!versionSpec(p.versions.toVersion).rollingUpdateTarget) {
@@ -113,10 +121,14 @@ export async function preflight(
     problems.push(`the cluster status could not be read: ${(e as Error).message}`);
   }
 
+  // Media with stageFrom: the controller's folder now, the copies on the hosts after the MediaStaging step.
+  problems.push(...checkStagingSources(p.media, requiredMedia(star)));
+  const staging = stagingBytes(p.media);
   for (const name of nodes) {
     const host = env.target.host(name);
     try {
       problems.push(...(await checkNode(env, host, p, baseline)));
+      problems.push(...(await checkStagingSpace(host, p.media, staging)));
     } catch (e) {
       problems.push(prefixed(name, (e as Error).message));
     }
@@ -125,6 +137,7 @@ export async function preflight(
     const host = env.target.host(name);
     try {
       problems.push(...(await checkConsole(host, p, baseline)));
+      problems.push(...(await checkStagingSpace(host, p.media, staging)));
     } catch (e) {
       problems.push(prefixed(name, (e as Error).message));
     }
@@ -225,30 +238,40 @@ export function checkTemp(n: string, temp: string | null, tmp: string | null, wr
   return problems;
 }
 
+/** What the chain runs from each media: §3.1, §3.2, §2.4.1 (and the ★ steps) from the new, §4.2.5 from the old. */
+export function requiredMedia(star: boolean): Record<MediaKey, MediaItem[]> {
+  return {
+    newMedia: ["setup", "sqlRupdate", "sgbackupList", ...(star ? (["imsIni", "adapterBin"] as const) : [])],
+    oldMedia: ["setup"],
+  };
+}
+
+/** A media with stageFrom is checked on the controller (checkStagingSources): the hosts get it later. */
+const staged = (m: Media): boolean => m.stageFrom !== undefined;
+
 async function checkMedia(host: HostOps, p: PreflightInputs, star: boolean): Promise<string[]> {
   const problems: string[] = [];
-  const required: MediaItem[] = [
-    "setup",
-    "sqlRupdate",
-    "sgbackupList",
-    ...(star ? (["imsIni", "adapterBin"] as const) : []),
-  ];
-  for (const item of required) {
-    const path = mediaPath(p.media.newMedia, item);
-    if ((await host.stat(path)) === null) {
-      problems.push(
-        `${host.host}: the new media has no ${path} (netmgr:newMedia: path and layout ${p.media.newMedia.layout})`,
-      );
+  const required = requiredMedia(star);
+  if (!staged(p.media.newMedia)) {
+    for (const item of required.newMedia) {
+      const path = mediaPath(p.media.newMedia, item);
+      if ((await host.stat(path)) === null) {
+        problems.push(
+          `${host.host}: the new media has no ${path} (netmgr:newMedia: path and layout ${p.media.newMedia.layout})`,
+        );
+      }
     }
   }
   // §2.1 item 7: the old media and its update modules are needed for a failback.
   const oldSetup = mediaPath(p.media.oldMedia, "setup");
-  if ((await host.stat(oldSetup)) === null) {
+  if (!staged(p.media.oldMedia) && (await host.stat(oldSetup)) === null) {
     problems.push(
       `${host.host}: the old version's media is missing (${oldSetup}); a failback needs it (§2.1 item 7, netmgr:oldMedia)`,
     );
   }
   for (const module of p.media.oldMedia.updateModules) {
+    // A module inside a staged old media is checked in its stageFrom folder.
+    if (staged(p.media.oldMedia) && relativeToMedia(p.media.oldMedia, module) !== undefined) continue;
     if ((await host.stat(module)) === null)
       problems.push(`${host.host}: update module ${module} is missing (§2.1 item 7)`);
   }
@@ -264,10 +287,10 @@ async function checkConsole(host: HostOps, p: PreflightInputs, baseline: Baselin
       `${host.host}: the View function (monitoring terminal) is not installed; remove it from netmgr:consoles`,
     );
   else baseline.viewVersions[host.host] = normalizeVersion(view.version);
-  if ((await host.stat(mediaPath(p.media.newMedia, "setup"))) === null) {
+  if (!staged(p.media.newMedia) && (await host.stat(mediaPath(p.media.newMedia, "setup"))) === null) {
     problems.push(`${host.host}: the new media is missing (${mediaPath(p.media.newMedia, "setup")})`);
   }
-  if ((await host.stat(mediaPath(p.media.oldMedia, "setup"))) === null) {
+  if (!staged(p.media.oldMedia) && (await host.stat(mediaPath(p.media.oldMedia, "setup"))) === null) {
     problems.push(
       `${host.host}: the old media is missing (${mediaPath(p.media.oldMedia, "setup")}); a failback needs it`,
     );

@@ -6,6 +6,7 @@ import { FailoverGroupMove } from "./failoverGroupMove";
 import { FailoverSuppression } from "./failoverSuppression";
 import { FailoverSuppressionLift } from "./failoverSuppressionLift";
 import { ManagerInstall } from "./managerInstall";
+import { MediaStaging } from "./mediaStaging";
 import { MonitoringTerminal } from "./monitoringTerminal";
 import { Preflight } from "./preflight";
 import { ServiceRegistration } from "./serviceRegistration";
@@ -17,6 +18,7 @@ import { WebConsoleConfig } from "./webConsoleConfig";
 export const STEPS: Record<string, AnyStep> = Object.fromEntries(
   [
     Preflight,
+    MediaStaging,
     FailoverSuppression,
     StandbyBackup,
     ManagerInstall,

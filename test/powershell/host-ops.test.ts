@@ -3,6 +3,7 @@
  * answer is validated and mapped, and the checks made before anything is sent.
  */
 import iconv from "iconv-lite";
+import { manifestDigest } from "../../providers/hosts/target";
 import { HostError } from "../../providers/hosts/types";
 import type { PowerShellTarget } from "../../providers/powershell/target";
 import {
@@ -368,6 +369,70 @@ describe("stageMedia (double hop: controller → node through the session)", () 
 
   test("a source without a folder name is refused", async () => {
     await expect(target.stageMedia("D:\\", "host1")).rejects.toThrow(/needs a name/);
+  });
+
+  test("stageMediaTo: any node folder, its parent created, the copy described", async () => {
+    const lines: string[] = [];
+    const { result, args } = await answer(
+      [
+        { op: "localManifest", respond: { value: upper } },
+        { op: "stat", respond: { value: null } },
+        { op: "hashTree", respond: { value: upper } },
+      ],
+      () =>
+        target.stageMediaTo("/srv/media/NetMgr-9.0", "host2", "D:\\Media\\NetMgr-9.0\\", {
+          onProgress: (l) => lines.push(l),
+        }),
+    );
+    expect(result).toEqual({
+      destination: "D:\\Media\\NetMgr-9.0",
+      files: 2,
+      bytes: 30,
+      manifestSha256: manifestDigest(manifest),
+      copied: true,
+    });
+    expect(args).toContainEqual(["D:\\Media"]);
+    expect(args).toContainEqual(["/srv/media/NetMgr-9.0", "D:\\Media\\NetMgr-9.0"]);
+    expect(lines).toEqual([
+      "staging /srv/media/NetMgr-9.0 to host2:D:\\Media\\NetMgr-9.0 (2 files)",
+      "staged /srv/media/NetMgr-9.0 at host2:D:\\Media\\NetMgr-9.0 (2 files verified)",
+    ]);
+  });
+
+  test("stageMediaTo with replace: false keeps an identical folder and refuses a different one untouched", async () => {
+    fake.scenario([
+      { op: "localManifest", respond: { value: manifest } },
+      { op: "stat", respond: { value: "dir" } },
+      { op: "hashTree", respond: { value: upper } },
+    ]);
+    expect(
+      await target.stageMediaTo("/srv/media/NetMgr-9.0", "host1", "D:\\NetMgr", { replace: false }),
+    ).toMatchObject({ copied: false, files: 2 });
+
+    fake.scenario([
+      { op: "localManifest", respond: { value: manifest } },
+      { op: "stat", respond: { value: "dir" } },
+      { op: "hashTree", respond: { value: upper.slice(1) } },
+    ]);
+    const before = fake.starts().length;
+    const error = await failure(() =>
+      target.stageMediaTo("/srv/media/NetMgr-9.0", "host1", "D:\\NetMgr", { replace: false }),
+    );
+    expect(error.message).toMatch(
+      /^host1: stageMedia \/srv\/media\/NetMgr-9.0: D:\\NetMgr exists and differs from \/srv\/media\/NetMgr-9.0 \(1 files: missing NvPRO\\Windows\\Setup.exe\); it is left as it is/,
+    );
+    expect(
+      fake
+        .starts()
+        .slice(before)
+        .map((c) => c.op),
+    ).toEqual(["localManifest", "stat", "hashTree"]);
+  });
+
+  test("stageMediaTo refuses a drive root as the destination", async () => {
+    await expect(target.stageMediaTo("/srv/media/NetMgr-9.0", "host1", "D:\\")).rejects.toThrow(
+      /must be a folder below a drive or share root/,
+    );
   });
 });
 

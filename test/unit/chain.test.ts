@@ -85,4 +85,50 @@ describe("the chain (Table 1-1 / 1-2 as resources)", () => {
     );
     expect(lines.some((l) => /04-install-host2\s+ManagerInstall\s+host2\s+§3\.1/.test(l))).toBe(true);
   });
+
+  it("stages the media right after the pre-flight, only when a media has stageFrom", () => {
+    expect(planChain(config({ target: "powershell" })).steps.map((s) => s.kind)).not.toContain(
+      "MediaStaging",
+    );
+    const plan = planChain(
+      config({
+        target: "powershell",
+        consoles: ["console1"],
+        newMedia: { path: "C:\\NetMgrRollingUpdate\\NetMgr-9.0", stageFrom: "/srv/media/NetMgr-9.0" },
+      }),
+    );
+    expect(plan.steps.slice(0, 3).map((s) => s.name)).toEqual([
+      "01-preflight",
+      "02-media-staging",
+      "03-suppression",
+    ]);
+    const staging = plan.steps[1]!;
+    expect(staging.kind).toBe("MediaStaging");
+    expect(staging.hosts).toEqual(["host1", "host2", "console1"]);
+    expect(staging.inputs).toMatchObject({
+      hosts: ["host1", "host2", "console1"],
+      chain: { $ref: "preflight", key: "chainId" },
+      media: {
+        newMedia: { path: "C:\\NetMgrRollingUpdate\\NetMgr-9.0", stageFrom: "/srv/media/NetMgr-9.0" },
+        oldMedia: { path: "D:\\media\\NetMgr-8.0" },
+      },
+    });
+    // The old media alone is staged too (a failback reinstalls from it).
+    const old = planChain(
+      config({
+        target: "powershell",
+        oldMedia: { path: "C:\\NetMgrRollingUpdate\\NetMgr-8.0", stageFrom: "/srv/media/NetMgr-8.0" },
+      }),
+    );
+    expect(old.steps[1]!.kind).toBe("MediaStaging");
+    expect(old.steps[old.steps.length - 1]!.title).toMatch(/^step 15\/15 /);
+  });
+
+  it("refuses stageFrom on the lab, so the lab's chain never stages", () => {
+    expect(() =>
+      config({
+        newMedia: { path: "C:\\NetMgrRollingUpdate\\NetMgr-9.0", stageFrom: "/srv/media/NetMgr-9.0" },
+      }),
+    ).toThrow(/netmgr:newMedia\.stageFrom: the chain stages media only onto real nodes/);
+  });
 });

@@ -85,4 +85,47 @@ describe("stack config", () => {
     expect(rolesOf(parse({ activeHost: "HOST2" }))).toEqual({ active: "host2", standby: "host1" });
     expect(rolesOf(parse({ activeHost: "" }))).toEqual({ active: "host1", standby: "host2" });
   });
+
+  describe("media staged by the chain (stageFrom)", () => {
+    const staged = (path: string, extra: object = {}) =>
+      JSON.stringify({ path, stageFrom: "/srv/media/NetMgr-9.0", ...extra });
+    const real = { target: "powershell" };
+
+    it("takes a controller folder and a node folder of its own", () => {
+      const c = parse({ ...real, newMedia: staged("C:\\NetMgrRollingUpdate\\NetMgr-9.0") });
+      expect(c.newMedia.stageFrom).toBe("/srv/media/NetMgr-9.0");
+      expect(c.oldMedia.stageFrom).toBeUndefined();
+      expect(parse({ ...real, newMedia: staged("E:\\Media\\NetMgr-9.0") }).newMedia.path).toBe(
+        "E:\\Media\\NetMgr-9.0",
+      );
+    });
+
+    it("is for real nodes only, naming the key and the fix", () => {
+      expect(problems({ newMedia: staged("C:\\NetMgrRollingUpdate\\NetMgr-9.0") })).toEqual([
+        expect.stringMatching(
+          /^netmgr:newMedia\.stageFrom: the chain stages media only onto real nodes \(netmgr:target powershell\).*remove newMedia\.stageFrom/,
+        ),
+      ]);
+      expect(problems({ ...real, oldMedia: JSON.stringify({ path: "D:\\m", stageFrom: "" }) })).toEqual([
+        expect.stringMatching(/^netmgr:oldMedia\.stageFrom: must name a folder on the controller/),
+      ]);
+    });
+
+    it("refuses a path the copy may not occupy or a failback may not remove", () => {
+      const bad = (path: string, extra: Record<string, string> = {}) =>
+        problems({ ...real, newMedia: staged(path), ...extra }).join("\n");
+      expect(bad("\\\\filesrv\\media\\NetMgr-9.0")).toMatch(
+        /^netmgr:newMedia\.path: with newMedia\.stageFrom set, the media is copied to this path: it must be a folder on the node's own disk/,
+      );
+      expect(bad("D:\\")).toMatch(/must be a folder on the node's own disk below the drive root/);
+      expect(bad("C:\\NetMgrRollingUpdate")).toMatch(
+        /netmgr:newMedia\.path: .*holds the chain's work folder C:\\NetMgrRollingUpdate .*e\.g\. C:\\NetMgrRollingUpdate\\NetMgr-<version>/,
+      );
+      expect(bad("C:\\Program Files (x86)\\NEC")).toMatch(/must not overlap netmgr:installPath/);
+      expect(bad("X:\\MasterScope\\Operations\\media")).toMatch(/must not overlap netmgr:sharePath/);
+      expect(bad("D:\\media\\NetMgr-8.0\\new")).toMatch(
+        /netmgr:newMedia\.path: .*must not overlap netmgr:oldMedia\.path \(D:\\media\\NetMgr-8\.0\)/,
+      );
+    });
+  });
 });
