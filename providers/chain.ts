@@ -11,6 +11,7 @@
  * - With `stageFrom` (real nodes), a MediaStaging step after the pre-flight copies the media to every host: the
  *   guide assumes the media is at hand on each host; a remoting session cannot read it from a share.
  */
+import { requiredInboundPorts } from "./catalogue/unconfirmed";
 import { needsStarSteps } from "./catalogue/versions";
 import { rolesOf, type StackConfig } from "./config/stack";
 
@@ -99,6 +100,13 @@ export function planChain(c: StackConfig): ChainPlan {
     media,
     consoles: c.consoles,
     webConsole: c.webConsole.enabled,
+    firewall: {
+      check: c.firewall.check,
+      ports: [
+        ...requiredInboundPorts({ webConsole: c.webConsole.enabled, webApiPort: c.webConsole.webApiPort }),
+        ...c.firewall.ports,
+      ],
+    },
   });
   // The double hop (docs/real-cluster.md): media with `stageFrom` are copied from the controller to every host
   // before anything changes; the failback removes the copies last, after every step that reinstalls from them.

@@ -120,9 +120,10 @@ function outputsOf(
   return { ...inputs, ...result, outputVersion: OUTPUT_VERSION };
 }
 
-function comparableInputs(inputs: Record<string, unknown>): Record<string, unknown> {
-  const labels = new Set<string>(LABEL_KEYS);
-  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !labels.has(key)));
+/** The inputs that say what a step does: without its labels and the settings of its pre-flight checks only. */
+function comparableInputs(s: AnyStep, inputs: Record<string, unknown>): Record<string, unknown> {
+  const ignored = new Set<string>([...LABEL_KEYS, ...(s.checkOnlyInputs ?? [])]);
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !ignored.has(key)));
 }
 
 export async function check(kind: string, olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
@@ -157,8 +158,8 @@ export async function diff(
   const s = step(kind);
   const newBag = withoutProvider(news);
   if (hasUnknowns(newBag)) return { changes: true };
-  const oldInputs = comparableInputs(parseInputs(s, olds));
-  const newInputs = comparableInputs(parseInputs(s, newBag));
+  const oldInputs = comparableInputs(s, parseInputs(s, olds));
+  const newInputs = comparableInputs(s, parseInputs(s, newBag));
   if (!isDeepStrictEqual(oldInputs, newInputs) || isIncomplete(olds)) return { changes: true };
   // Same inputs: changes only when refresh observed drift (the update re-converges the step).
   const drift = s.drift ? s.drift(parseInputs(s, olds), parseResult(s, olds)) : [];
@@ -257,8 +258,8 @@ export async function update(
   const oldInputs = parseInputs(s, olds);
   const newInputs = parseInputs(s, news);
   const changed = Object.keys({
-    ...comparableInputs(oldInputs),
-    ...comparableInputs(newInputs),
+    ...comparableInputs(s, oldInputs),
+    ...comparableInputs(s, newInputs),
   }).filter((k) => !isDeepStrictEqual(oldInputs[k], newInputs[k]));
   if (changed.length > 0) {
     throw new Error(

@@ -58,6 +58,32 @@ export const SYSMONMGR_BACKUP_ID = /Backup\s*ID\s*[:=]\s*(\d{3})/i;
  */
 export const MANAGER_CONSOLE_PORT = 12520;
 
+/** A port Windows Firewall must let in on both nodes after the update (§2.2.1). */
+export interface InboundPort {
+  port: number;
+  protocol: "TCP" | "UDP";
+  /** What uses it, for the message ("the console connection, §3.7"). */
+  purpose: string;
+}
+
+/**
+ * UNCONFIRMED: the inbound ports the updated Manager needs (§2.2.1 refers to "Firewall Settings" of the NetMgr
+ * setup guide, which is not at hand): the monitoring terminals' connection (§3.7) and, with the Web Console,
+ * the WebAPI (§3.8). Ports the setup guide lists beyond these go to netmgr:firewall.ports.
+ */
+export function requiredInboundPorts(c: { webConsole: boolean; webApiPort: number }): InboundPort[] {
+  return [
+    {
+      port: MANAGER_CONSOLE_PORT,
+      protocol: "TCP",
+      purpose: "the monitoring terminals' connection to the Manager, §3.7",
+    },
+    ...(c.webConsole
+      ? [{ port: c.webApiPort, protocol: "TCP" as const, purpose: "the WebAPI the Web Console calls, §3.8" }]
+      : []),
+  ];
+}
+
 /** UNCONFIRMED: update modules (§2.1 item 7) are applied by running them with this silent switch. */
 export const UPDATE_MODULE_ARGS = ["/S"];
 

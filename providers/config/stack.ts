@@ -57,6 +57,27 @@ export const WebConsole = z.object({
 });
 export type WebConsole = z.infer<typeof WebConsole>;
 
+/** §2.2.1: the ports Windows Firewall must let in on both nodes after the update. */
+export const FirewallPort = z.object({
+  port: z.number().int().min(1).max(65535),
+  protocol: z
+    .string()
+    .transform((p) => p.toUpperCase())
+    .pipe(z.enum(["TCP", "UDP"], { message: "protocol must be tcp or udp" }))
+    .default("TCP"),
+  /** What uses it (shown in the message when it is not let in). */
+  purpose: z.string().default("listed by the setup guide's Firewall Settings"),
+});
+export type FirewallPort = z.infer<typeof FirewallPort>;
+
+export const Firewall = z.object({
+  /** false: another firewall manages the nodes; the pre-flight then does not look at Windows Firewall. */
+  check: z.boolean().default(true),
+  /** Ports beyond the ones the chain knows (console connection, WebAPI), from the setup guide's list. */
+  ports: z.array(FirewallPort).default([]),
+});
+export type Firewall = z.infer<typeof Firewall>;
+
 /** Deadlines of every wait, in seconds (customTimeouts do not reach dynamic providers). */
 export const Deadlines = z.object({
   /** A group move, stop or start (clpgrp), until every resource is Online/Offline. */
@@ -195,6 +216,7 @@ export const StackConfig = z
     /** Monitoring terminals (View function) to update, §3.6/§3.7. */
     consoles: z.array(z.string().min(1)).default([]),
 
+    firewall: Firewall.default(Firewall.parse({})),
     deadlines: Deadlines.default(Deadlines.parse({})),
 
     /** Make the update permanent: destroy then forgets the stack instead of failing back (README: Finalize). */
@@ -329,6 +351,7 @@ const STRUCTURED_KEYS = new Set([
   "oldMedia",
   "webConsole",
   "consoles",
+  "firewall",
   "deadlines",
 ]);
 const BOOLEAN_KEYS = new Set(["sflowDb", "finalize"]);

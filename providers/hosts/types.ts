@@ -74,6 +74,25 @@ export const InstalledProduct = z.object({
 });
 export type InstalledProduct = z.infer<typeof InstalledProduct>;
 
+/** One enabled inbound Allow rule of Windows Firewall, with its port filter (`Get-NetFirewallPortFilter`). */
+export const FirewallRule = z.object({
+  /** `DisplayName` */
+  name: z.string(),
+  /** `Protocol`: `TCP`, `UDP`, `Any`, or a protocol number. */
+  protocol: z.string(),
+  /** `LocalPort`: `Any`, `12520`, `5000-5010`, or keywords such as `RPC`. */
+  localPorts: z.array(z.string()),
+});
+export type FirewallRule = z.infer<typeof FirewallRule>;
+
+export const FirewallState = z.object({
+  /** `Get-NetFirewallProfile` names whose `Enabled` is True (empty: the firewall is off). */
+  enabledProfiles: z.array(z.string()),
+  /** Enabled inbound Allow rules of the active store (local and Group Policy rules). */
+  inboundAllow: z.array(FirewallRule),
+});
+export type FirewallState = z.infer<typeof FirewallState>;
+
 export interface RunOptions {
   /** Working directory (`Set-Location` / `cmd /c cd /d`). */
   cwd?: string;
@@ -133,6 +152,12 @@ export interface HostOps {
   processes(): Promise<string[]>;
   /** `Stop-Process -Name <name> -Force`; no error when none runs. */
   stopProcess(name: string): Promise<void>;
+
+  /**
+   * `Get-NetFirewallProfile` and `Get-NetFirewallRule -Direction Inbound -Action Allow -Enabled True` with
+   * their `Get-NetFirewallPortFilter` (ActiveStore): what Windows Firewall lets in (§2.2.1).
+   */
+  firewall(): Promise<FirewallState>;
 
   /** `Test-NetConnection -ComputerName <address> -Port <port>` from this node: does something answer? */
   probeTcp(address: string, port: number, timeoutMs: number): Promise<boolean>;

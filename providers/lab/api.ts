@@ -18,6 +18,8 @@ import { enc } from "./texts";
 import { webApiIniPath } from "./network";
 import { isServing } from "./manager";
 import { WEBAPI_INI } from "../catalogue/unconfirmed";
+import type { FirewallState } from "../hosts/types";
+import { closePort, firewallOf, openPort } from "./firewall";
 
 export async function createLabCluster(dir: string, spec: LabSpecInput | LabSpec): Promise<void> {
   const parsed = LabSpec.parse(spec);
@@ -123,5 +125,28 @@ export async function enableWebApi(
     );
     settle(s);
     return webApiIniPath(s);
+  });
+}
+
+/** Windows Firewall of every lab host (§2.2.1). */
+export async function labFirewalls(dir: string): Promise<Record<string, FirewallState>> {
+  return withState(
+    dir,
+    (s) => Object.fromEntries(Object.values(s.hosts).map((h) => [h.name, firewallOf(s, h.name)])),
+    { readOnly: true },
+  );
+}
+
+/** Change what a lab host's Windows Firewall lets in, to rehearse §2.2.1 (`close`: out of every Allow rule). */
+export async function setLabPort(
+  dir: string,
+  host: string,
+  change: "open" | "close",
+  port: number,
+  protocol: "TCP" | "UDP" = "TCP",
+): Promise<void> {
+  await withState(dir, (s) => {
+    if (change === "open") openPort(s, host, port, protocol);
+    else closePort(s, host, port, protocol);
   });
 }

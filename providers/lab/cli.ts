@@ -7,6 +7,7 @@
  *   netmgr-lab faults list | add <name> [--host h] [--sticky] | clear [name]
  *   netmgr-lab snapshot <file> | compare <file>
  *   netmgr-lab gui enable-webapi [--port n] [--https]
+ *   netmgr-lab firewall list | open <host> <port> [--udp] | close <host> <port> [--udp]
  *   netmgr-lab clock advance <seconds>
  *
  * --dir defaults to .lab/lab (the lab stack's folder).
@@ -24,6 +25,8 @@ import {
   createLabCluster,
   enableWebApi,
   injectFault,
+  labFirewalls,
+  setLabPort,
   labDowntime,
   labStatus,
   listFaults,
@@ -67,6 +70,13 @@ function faultName(v: string): FaultName {
   const r = FaultName.safeParse(v);
   if (!r.success) throw new InvalidArgumentError(`unknown fault; one of: ${FAULT_NAMES.join(", ")}`);
   return r.data;
+}
+
+function portNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`port must be 1-65535, got ${v}`);
+  return n;
 }
 
 export function buildCli(): Command {
@@ -202,6 +212,30 @@ export function buildCli(): Command {
       const path = await enableWebApi(dirOf(cmd), { port: o.port, https: o.https ?? false });
       console.log(`WebAPI enabled (${path})`);
     });
+
+  const firewall = program.command("firewall").description("Windows Firewall on the lab's hosts (§2.2.1)");
+  firewall.command("list").action(async (_o, cmd: Command) => {
+    for (const [host, fw] of Object.entries(await labFirewalls(dirOf(cmd)))) {
+      console.log(
+        `${host}: ${fw.enabledProfiles.length > 0 ? `on (${fw.enabledProfiles.join(", ")})` : "off"}`,
+      );
+      for (const r of fw.inboundAllow)
+        console.log(`  allow ${r.protocol} ${r.localPorts.join(",")}  ${r.name}`);
+    }
+  });
+  for (const change of ["open", "close"] as const) {
+    firewall
+      .command(`${change} <host> <port>`)
+      .description(
+        change === "open" ? "add an Allow rule for the port" : "take the port out of every Allow rule",
+      )
+      .option("--udp", "a UDP port (default TCP)")
+      .action(async (host: string, port: string, o: { udp?: boolean }, cmd: Command) => {
+        const protocol = o.udp ? "UDP" : "TCP";
+        await setLabPort(dirOf(cmd), host, change, portNumber(port), protocol);
+        console.log(`${host}: ${protocol} ${port} ${change === "open" ? "let in" : "no longer let in"}`);
+      });
+  }
 
   program
     .command("clock")

@@ -3,6 +3,7 @@
  * online on the active host, the shared disk's data, the databases, the installation media on every host,
  * and the monitoring terminals with the old View running.
  */
+import { initialFirewall } from "./firewall";
 import { SHARED_DISK_UPDATE_FOLDERS } from "../catalogue/sharedDisk";
 import { randomBytes } from "node:crypto";
 import type { LabSpec } from "./spec";
@@ -205,6 +206,7 @@ export function buildLabState(spec: LabSpec): LabState {
     ...spec.consoles.map((c) => [c, "console"] as const),
   ]) {
     const h = newHost(name, role, addresses[name.toLowerCase()] ?? "");
+    h.firewall = initialFirewall(spec, role);
     s.hosts[name.toLowerCase()] = h;
     addVolume(s, h, "C:", 120, 45);
     for (const d of mediaDrives) if (d !== "C:" && d !== shareDriveLetter) addVolume(s, h, d, 50, 5);

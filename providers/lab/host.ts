@@ -1,5 +1,6 @@
 /** HostOps on a lab host: every call is one lab operation (session.ts) on the simulated node or terminal. */
 import type {
+  FirewallState,
   DirEntry,
   FileKind,
   HostEnvironment,
@@ -36,6 +37,7 @@ import { spend } from "./engine";
 import { containsLabSecret, record } from "./timeline";
 import { productsOf } from "./create";
 import { probe } from "./network";
+import { firewallOf } from "./firewall";
 import { onUnexpectedStop } from "./cluster";
 import { normalizePath } from "./paths";
 
@@ -269,6 +271,12 @@ export class LabHost implements HostOps {
       },
       { durationMs: OP_MS.process },
     );
+  }
+
+  firewall(): Promise<FirewallState> {
+    return this.session.act(this.host, "firewall", (s) => structuredClone(firewallOf(s, this.host)), {
+      durationMs: OP_MS.query,
+    });
   }
 
   probeTcp(address: string, port: number, timeoutMs: number): Promise<boolean> {

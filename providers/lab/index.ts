@@ -23,6 +23,8 @@ export {
   labStatus,
   advanceClock,
   enableWebApi,
+  labFirewalls,
+  setLabPort,
 } from "./api";
 export { computeDowntime, formatDuration, type Downtime, type DowntimeInterval } from "./timeline";
 export { compareSnapshots, snapshotOf, type LabSnapshot, type SnapshotOptions } from "./snapshot";

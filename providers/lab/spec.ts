@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { FaultSpec, type StackConfig } from "../config/stack";
+import { requiredInboundPorts } from "../catalogue/unconfirmed";
 import { KNOWN_VERSIONS, compareVersions, normalizeVersion } from "../catalogue/versions";
 
 const windowsPath = z
@@ -49,6 +50,15 @@ export const LabSpec = z
     floatingIp: z.ipv4().default("192.168.10.100"),
     newMedia: LabMedia.optional(),
     oldMedia: LabMedia.optional(),
+    /** §2.2.1 done: the ports the nodes' Windows Firewall lets in at creation (the console port, the WebAPI). */
+    inboundPorts: z
+      .array(z.object({ port: z.number().int().min(1).max(65535), protocol: z.enum(["TCP", "UDP"]) }))
+      .default(
+        requiredInboundPorts({ webConsole: true, webApiPort: 12080 }).map(({ port, protocol }) => ({
+          port,
+          protocol,
+        })),
+      ),
     faults: z.array(FaultSpec).default([]),
   })
   .superRefine((s, ctx) => {
@@ -105,6 +115,10 @@ export function labSpecFromStackConfig(c: StackConfig): LabSpec {
     sflowInstance: c.sflowInstance,
     newMedia: { path: c.newMedia.path, layout: c.newMedia.layout },
     oldMedia: { path: c.oldMedia.path, layout: c.oldMedia.layout },
+    inboundPorts: [
+      ...requiredInboundPorts({ webConsole: c.webConsole.enabled, webApiPort: c.webConsole.webApiPort }),
+      ...c.firewall.ports,
+    ].map(({ port, protocol }) => ({ port, protocol })),
     faults: c.lab.faults,
   } satisfies LabSpecInput);
 }

@@ -4,7 +4,7 @@
  * timeline, pending processes and faults) lives here, so any process that opens the folder sees one cluster.
  */
 import { z } from "zod";
-import { ServiceState, StartType } from "../hosts/types";
+import { FirewallState, ServiceState, StartType } from "../hosts/types";
 import { FaultSpec } from "../config/stack";
 import { LabSpec } from "./spec";
 
@@ -71,6 +71,8 @@ export const LabHostState = z.object({
   processes: z.array(z.string()),
   mgr: z.object({ runId: z.number(), phase: ManagerPhase, since: z.number() }),
   sql: z.array(SqlInstance),
+  /** Windows Firewall (§2.2.1); absent in labs created before it was modelled (then: off). */
+  firewall: FirewallState.optional(),
 });
 export type LabHostState = z.infer<typeof LabHostState>;
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   DirEntry,
   FileKind,
+  FirewallState,
   HostEnvironment,
   HostError,
   InstalledProduct,
@@ -279,6 +280,10 @@ export class PowerShellHostOps implements HostOps {
     // Get-Process names carry no extension; the guide writes "SysMonSvc.exe".
     const image = name.replace(/\.exe$/i, "");
     await this.call("stopProcess", `stopProcess ${image}`, [image], z.null());
+  }
+
+  async firewall(): Promise<FirewallState> {
+    return this.call("firewall", "firewall", [], FirewallState);
   }
 
   async probeTcp(address: string, port: number, timeoutMs: number): Promise<boolean> {

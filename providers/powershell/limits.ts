@@ -62,5 +62,6 @@ export const DEFAULT_TIMEOUTS: Readonly<Record<OperationName, number>> = {
   installedProducts: 120_000,
   processes: 60_000,
   stopProcess: 120_000,
+  firewall: 120_000,
   probeTcp: 60_000,
 };

@@ -46,6 +46,7 @@ export const NODE_OPERATIONS = [
   "installedProducts",
   "processes",
   "stopProcess",
+  "firewall",
   "probeTcp",
 ] as const;
 
@@ -452,6 +453,22 @@ $NmResult = @(Get-ItemProperty -Path $NmKeys -ErrorAction SilentlyContinue | Whe
 foreach ($NmP in $NmProcs) {
   try { Stop-Process -InputObject $NmP -Force } catch { $NmP.Refresh(); if (-not $NmP.HasExited) { throw } }
 }`,
+  },
+  firewall: {
+    params: [],
+    // ActiveStore: the rules in force, Group Policy ones included. The port filters are read once and joined on
+    // the rule's Name (a filter's InstanceID): piping every rule to Get-NetFirewallPortFilter is slow.
+    body: String.raw`$NmProfiles = @(Get-NetFirewallProfile -PolicyStore ActiveStore | Where-Object { [string]$_.Enabled -eq 'True' } | ForEach-Object { [string]$_.Name })
+$NmRules = @()
+if ($NmProfiles.Count -gt 0) {
+  $NmFilters = @{}
+  foreach ($NmF in @(Get-NetFirewallPortFilter -All -PolicyStore ActiveStore)) { $NmFilters[[string]$NmF.InstanceID] = $NmF }
+  $NmRules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Action Allow -Enabled True -ErrorAction SilentlyContinue | ForEach-Object {
+    $NmF = $NmFilters[[string]$_.Name]
+    if ($NmF) { [ordered]@{ name = [string]$_.DisplayName; protocol = [string]$NmF.Protocol; localPorts = @($NmF.LocalPort | ForEach-Object { [string]$_ }) } }
+  })
+}
+$NmResult = [ordered]@{ enabledProfiles = $NmProfiles; inboundAllow = $NmRules }`,
   },
   probeTcp: {
     params: [p("Address", "string"), p("Port", "int"), p("TimeoutMs", "int")],

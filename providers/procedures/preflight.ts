@@ -3,6 +3,7 @@
  * cluster, each problem one message that says what is wrong and how to fix it. Nothing is changed.
  */
 import { mediaPath, type MediaItem } from "../catalogue/media";
+import type { InboundPort } from "../catalogue/unconfirmed";
 import { compareVersions, needsStarSteps, normalizeVersion, versionSpec } from "../catalogue/versions";
 import type { Media } from "../config/stack";
 import type { HostOps } from "../hosts/types";
@@ -15,6 +16,7 @@ import {
   stagingBytes,
   type MediaKey,
 } from "./media";
+import { firewallProblems } from "./firewall";
 import { local, type NetMgrPaths } from "./paths";
 import { netmgrServices, serviceSummary } from "./services";
 import { findIniValue, parseIni } from "./text";
@@ -32,6 +34,8 @@ export interface PreflightInputs {
   versions: { fromVersion: string; toVersion: string };
   media: { newMedia: Media; oldMedia: Media };
   consoles: string[];
+  /** §2.2.1: the ports Windows Firewall must let in on both nodes (check false: another firewall manages them). */
+  firewall: { check: boolean; ports: InboundPort[] };
   sqlPasswordSet: boolean;
 }
 
@@ -172,6 +176,7 @@ async function checkNode(env: Env, host: HostOps, p: PreflightInputs, baseline: 
       `${n}: the install drive has ${gib(installFree)} free; keep at least ${gib(INSTALL_FREE_BYTES)} (§2.1 item 2)`,
     );
   }
+  if (p.firewall.check) problems.push(...firewallProblems(n, await host.firewall(), p.firewall.ports));
   const L = local(p.paths);
   if ((await host.stat(L.updateData)) !== null) {
     problems.push(

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { preflight, returnToBaseline } from "../procedures/preflight";
 import { StepError } from "../procedures/env";
+import { FirewallPort } from "../config/stack";
 import { ClusterInput, DbInput, MediaInput, PathsInput, StepBase, VersionsInput } from "./inputs";
 import { envOf } from "./support";
 import type { StepContext, StepDefinition } from "./step";
@@ -19,6 +20,10 @@ const Inputs = StepBase.extend({
   media: MediaInput,
   consoles: z.array(z.string()),
   webConsole: z.boolean(),
+  /** §2.2.1: the inbound ports to find let in on both nodes (absent in the state of earlier releases). */
+  firewall: z
+    .object({ check: z.boolean(), ports: z.array(FirewallPort) })
+    .default({ check: true, ports: [] }),
 });
 type Inputs = z.infer<typeof Inputs>;
 
@@ -46,6 +51,7 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   inputs: Inputs,
   result: Result,
   id: () => "preflight",
+  checkOnlyInputs: ["firewall"],
   async preflight(inputs, ctx) {
     const { problems, baseline } = await run(inputs, ctx);
     if (problems.length === 0) {
@@ -77,6 +83,11 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   },
   // The baseline is history (what was there before the update); refresh keeps it.
   async read(_inputs, result) {
+    return result;
+  },
+  // Nothing to repair, and the checks must not run again: the cluster has rightly moved on since the first
+  // create (an update after a label change, e.g. a renumbered chain, keeps the record as it is).
+  async repair(_inputs, result) {
     return result;
   },
   // The last act of a failback: the group where the pre-flight found it (an unintended failover during the

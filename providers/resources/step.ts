@@ -28,6 +28,11 @@ export interface StepDefinition<I extends z.ZodObject, R extends z.ZodObject> {
   readonly result: R;
   /** A stable id for the resource (e.g. "ManagerInstall:host2"). */
   id(inputs: z.infer<I>): string;
+  /**
+   * Inputs that only shape the live pre-flight checks, which guard the first create: changing them later
+   * changes nothing the step did, so they are left out when deciding whether the step was done differently.
+   */
+  readonly checkOnlyInputs?: readonly string[];
   /** Live checks that must pass before anything changes (runs during preview). One message per problem. */
   preflight?(inputs: z.infer<I>, ctx: StepContext): Promise<string[]>;
   /** The forward step: observe first, do only what is not done yet, verify, return what delete needs. */

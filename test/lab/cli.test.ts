@@ -66,4 +66,27 @@ describe("netmgr-lab", () => {
     await cli("--dir", dir, "reset");
     expect((await readLabState(dir)).timeline.some((e) => /WebAPI/.test(e.text))).toBe(false);
   });
+
+  it("shows and changes what Windows Firewall lets in on a host (§2.2.1 rehearsal)", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "netmgr-lab-cli-")), "lab");
+    await cli("--dir", dir, "create", "--from", "8.0", "--db", "internal");
+    expect(await cli("--dir", dir, "firewall", "list")).toMatch(
+      /host1: on \(Domain, Private, Public\)\n(.*\n)* {2}allow TCP 12520,12080 {2}MasterScope Network Manager \(TCP-In\)/,
+    );
+    expect(await cli("--dir", dir, "firewall", "close", "host2", "12080")).toBe(
+      "host2: TCP 12080 no longer let in",
+    );
+    await expect(cli("--dir", dir, "firewall", "close", "host2", "12080")).rejects.toThrow(
+      /host2: no Allow rule names TCP 12080/,
+    );
+    await expect(cli("--dir", dir, "firewall", "open", "host2", "99999")).rejects.toThrow(
+      /port must be 1-65535/,
+    );
+    expect(await cli("--dir", dir, "firewall", "open", "host2", "514", "--udp")).toBe(
+      "host2: UDP 514 let in",
+    );
+    const host2 = (await cli("--dir", dir, "firewall", "list")).split("host2:")[1];
+    expect(host2).toMatch(/allow TCP 12520 {2}MasterScope/);
+    expect(host2).toMatch(/allow UDP 514 {2}Opened by hand: UDP 514/);
+  });
 });

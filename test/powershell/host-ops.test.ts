@@ -297,6 +297,24 @@ describe("PowerShellHostOps", () => {
     await expect(h1().probeTcp("x", 70000, 10)).rejects.toThrow(/port must be 1-65535/);
   });
 
+  test("firewall: profiles and inbound Allow rules, validated", async () => {
+    const state = {
+      enabledProfiles: ["Domain", "Private"],
+      inboundAllow: [
+        { name: "MasterScope Network Manager (TCP-In)", protocol: "TCP", localPorts: ["12520"] },
+      ],
+    };
+    const { result, args } = await answer([{ op: "firewall", respond: { value: state } }], () =>
+      h1().firewall(),
+    );
+    expect(result).toEqual(state);
+    expect(args).toEqual([[]]);
+    const error = await failure(() =>
+      answer([{ op: "firewall", respond: { value: { enabledProfiles: "Domain" } } }], () => h1().firewall()),
+    );
+    expect(error.message).toMatch(/^host1: firewall: unexpected result from the node/);
+  });
+
   test("a result of the wrong shape is an error, not data", async () => {
     const error = await failure(() =>
       answer([{ op: "environment", respond: { value: { hostName: 1 } } }], () => h1().environment()),

@@ -67,7 +67,7 @@ describe("HostOps through the transport to the lab-backed pwsh, against the lab 
     return a;
   }
 
-  test("queries: environment, services, products, processes, free space", async () => {
+  test("queries: environment, services, products, processes, free space, firewall", async () => {
     for (const h of ["host1", "host2"]) {
       await same(h, (x) => x.environment());
       await same(h, (x) => x.services());
@@ -79,6 +79,7 @@ describe("HostOps through the transport to the lab-backed pwsh, against the lab 
         (v) => [...v].sort(),
       );
       await same(h, (x) => x.freeSpace("C:\\"));
+      await same(h, (x) => x.firewall());
     }
     // The shared disk is not there on the standby: both refuse.
     expect(await same("host2", (x) => x.freeSpace("X:\\MasterScope"))).toEqual({ error: "failed" });

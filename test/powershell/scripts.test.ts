@@ -84,7 +84,7 @@ function sampleValues(op: string, kinds: readonly ArgKind[]): ArgValue[] {
 
 describe("generated PowerShell", () => {
   test("the list covers every node operation, the session lifecycle and media staging", () => {
-    expect(ALL_OPERATIONS).toHaveLength(25);
+    expect(ALL_OPERATIONS).toHaveLength(26);
     expect([...SHELL_OPERATIONS]).toEqual([
       "openSsh",
       "openWinrm",

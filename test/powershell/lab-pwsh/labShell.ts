@@ -343,6 +343,7 @@ const NODE_OPS: Record<NodeOperation, NodeOpSpec> = {
     },
   },
   stopProcess: { params: ["Name"], run: (h, a) => done(h.stopProcess(a.str(0))) },
+  firewall: { params: [], run: (h) => h.firewall() },
   probeTcp: {
     params: ["Address", "Port", "TimeoutMs"],
     run: (h, a) => h.probeTcp(a.str(0), a.int(1), a.int(2)),
