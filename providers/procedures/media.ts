@@ -134,41 +134,15 @@ export async function stageAll(
           const destination = trimmed(m.path);
           const marker = markerFile(chain, key);
           const ours = await readMarker(host, marker, destination);
-          let record: StagedCopy;
-          if (ours) {
-            record = {
-              media: key,
-              host: name,
-              source,
-              destination,
-              existedBefore: false,
-              createdFolders: ours.createdFolders,
-              copy: null,
-            };
-          } else if ((await host.stat(destination)) === null) {
+          let origin: Pick<StagedCopy, "existedBefore" | "createdFolders">;
+          if (ours) origin = { existedBefore: false, createdFolders: ours.createdFolders };
+          else if ((await host.stat(destination)) === null) {
             const createdFolders = await missingParents(host, destination);
             // Before the copy: a run that stops half way still knows the folder is this chain's.
             await host.writeFile(marker, Buffer.from(JSON.stringify({ destination, createdFolders })));
-            record = {
-              media: key,
-              host: name,
-              source,
-              destination,
-              existedBefore: false,
-              createdFolders,
-              copy: null,
-            };
-          } else {
-            record = {
-              media: key,
-              host: name,
-              source,
-              destination,
-              existedBefore: true,
-              createdFolders: [],
-              copy: null,
-            };
-          }
+            origin = { existedBefore: false, createdFolders };
+          } else origin = { existedBefore: true, createdFolders: [] };
+          const record: StagedCopy = { media: key, host: name, source, destination, ...origin, copy: null };
           records.push(record);
           const staged: StagedMedia = await stage(source, name, destination, {
             replace: !record.existedBefore,

@@ -13,7 +13,7 @@ import {
 } from "../procedures/clusterResources";
 import { ChainStepBase, ClusterInput, DbInput, PathsInput } from "./inputs";
 import { envOf } from "./support";
-import type { StepDefinition } from "./step";
+import type { StepContext, StepDefinition } from "./step";
 
 const Inputs = ChainStepBase.extend({ cluster: ClusterInput, paths: PathsInput, db: DbInput });
 const Result = z.object({
@@ -25,6 +25,20 @@ const Result = z.object({
     .default({ dependencyDrift: [], startBatHasDeletion: false }),
 });
 
+/** §3.4.2 on the live cluster; `restartGroup` after a repair (the apply stopped the group). */
+function configure(i: z.infer<typeof Inputs>, ctx: StepContext, restartGroup: boolean) {
+  return configureResources(
+    envOf(ctx),
+    i.chain,
+    i.cluster.group,
+    i.cluster.hosts,
+    i.cluster.active,
+    i.db.mode,
+    i.paths.sharePath,
+    restartGroup,
+  );
+}
+
 export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof Result> = {
   kind: "ClusterResourceDependencies",
   inputs: Inputs,
@@ -33,33 +47,17 @@ export const ClusterResourceDependencies: StepDefinition<typeof Inputs, typeof R
   // The apply stops the group and the move follows at once: nothing is re-read here (a pull would add
   // seconds to the downtime); the next refresh observes the live configuration.
   async create(i, ctx) {
-    const env = envOf(ctx);
-    const edit = await configureResources(
-      env,
-      i.chain,
-      i.cluster.group,
-      i.cluster.hosts,
-      i.cluster.active,
-      i.db.mode,
-      i.paths.sharePath,
-    );
+    const edit = await configure(i, ctx, false);
     return { ...edit, observed: { dependencyDrift: [], startBatHasDeletion: true } };
   },
   // A repair of drift after the update: the apply stops the group, so it is started again where it was; the
   // record of the original configuration (for the failback) stays as it was.
   async repair(i, r, ctx) {
-    const env = envOf(ctx);
-    await configureResources(
-      env,
-      i.chain,
-      i.cluster.group,
-      i.cluster.hosts,
-      i.cluster.active,
-      i.db.mode,
-      i.paths.sharePath,
-      true,
-    );
-    return { ...r, observed: await observeResources(env, i.cluster.group, i.cluster.hosts, i.db.mode) };
+    await configure(i, ctx, true);
+    return {
+      ...r,
+      observed: await observeResources(envOf(ctx), i.cluster.group, i.cluster.hosts, i.db.mode),
+    };
   },
   async read(i, r, ctx) {
     return {
