@@ -268,9 +268,13 @@ export async function update(
         `'pulumi destroy' and roll forward again.`,
     );
   }
-  // Same parameters: a step that failed half way (its create runs again and finishes it), a label change,
-  // or drift seen by refresh. Creates are idempotent and observe first, so running the step again (or its own
-  // repair) re-converges the cluster to what the step requires.
+  // Same parameters and no drift: only labels (a renumbered chain) or check-only settings changed. They are
+  // recorded; the step is not run again (a move would move the group, a backup would be taken anew).
+  const drift = !isIncomplete(olds) && s.drift ? s.drift(oldInputs, parseResult(s, olds)) : [];
+  if (!isIncomplete(olds) && drift.length === 0) return { outs: outputsOf(newInputs, parseResult(s, olds)) };
+  // A step that failed half way (its create runs again and finishes it), or drift seen by refresh. Creates are
+  // idempotent and observe first, so running the step again (or its own repair) re-converges the cluster to
+  // what the step requires.
   try {
     const result = await explained(newInputs, isIncomplete(olds) ? "" : " (repair)", async () => {
       const ctx = await context(s, newInputs);
@@ -278,8 +282,7 @@ export async function update(
         ctx.progress.say("resuming the step that stopped half way");
         return parseResult(s, await s.create(newInputs, ctx));
       }
-      const drift = s.drift ? s.drift(oldInputs, parseResult(s, olds)) : [];
-      if (drift.length > 0) ctx.progress.say(`repairing drift: ${drift.join("; ")}`);
+      ctx.progress.say(`repairing drift: ${drift.join("; ")}`);
       return parseResult(
         s,
         s.repair ? await s.repair(newInputs, parseResult(s, olds), ctx) : await s.create(newInputs, ctx),

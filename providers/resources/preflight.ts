@@ -85,11 +85,6 @@ export const Preflight: StepDefinition<typeof Inputs, typeof Result> = {
   async read(_inputs, result) {
     return result;
   },
-  // Nothing to repair, and the checks must not run again: the cluster has rightly moved on since the first
-  // create (an update after a label change, e.g. a renumbered chain, keeps the record as it is).
-  async repair(_inputs, result) {
-    return result;
-  },
   // The last act of a failback: the group where the pre-flight found it (an unintended failover during the
   // update, or a failback that ended elsewhere, is put right), with failover control already restored.
   async delete(i, r, ctx) {
