@@ -11,9 +11,8 @@
  * - With `stageFrom` (real nodes), a MediaStaging step after the pre-flight copies the media to every host: the
  *   guide assumes the media is at hand on each host; a remoting session cannot read it from a share.
  */
-import { requiredInboundPorts } from "./catalogue/unconfirmed";
 import { needsStarSteps } from "./catalogue/versions";
-import { rolesOf, type StackConfig } from "./config/stack";
+import { inboundPorts, rolesOf, type StackConfig } from "./config/stack";
 
 /** A reference to an output of an earlier step, resolved by the program (Outputs) or the test driver. */
 export interface Ref {
@@ -102,10 +101,7 @@ export function planChain(c: StackConfig): ChainPlan {
     webConsole: c.webConsole.enabled,
     firewall: {
       check: c.firewall.check,
-      ports: [
-        ...requiredInboundPorts({ webConsole: c.webConsole.enabled, webApiPort: c.webConsole.webApiPort }),
-        ...c.firewall.ports,
-      ],
+      ports: inboundPorts(c),
     },
   });
   // The double hop (docs/real-cluster.md): media with `stageFrom` are copied from the controller to every host

@@ -3,6 +3,7 @@
  * place, used by the procedures and emulated by the lab, so a test run on a real cluster can correct it
  * (docs/unconfirmed.md lists them and how to check each one).
  */
+import type { FirewallPort } from "../config/stack";
 
 export type NetMgrFunction = "Manager" | "View";
 
@@ -58,20 +59,12 @@ export const SYSMONMGR_BACKUP_ID = /Backup\s*ID\s*[:=]\s*(\d{3})/i;
  */
 export const MANAGER_CONSOLE_PORT = 12520;
 
-/** A port Windows Firewall must let in on both nodes after the update (§2.2.1). */
-export interface InboundPort {
-  port: number;
-  protocol: "TCP" | "UDP";
-  /** What uses it, for the message ("the console connection, §3.7"). */
-  purpose: string;
-}
-
 /**
  * UNCONFIRMED: the inbound ports the updated Manager needs (§2.2.1 refers to "Firewall Settings" of the NetMgr
  * setup guide, which is not at hand): the monitoring terminals' connection (§3.7) and, with the Web Console,
  * the WebAPI (§3.8). Ports the setup guide lists beyond these go to netmgr:firewall.ports.
  */
-export function requiredInboundPorts(c: { webConsole: boolean; webApiPort: number }): InboundPort[] {
+export function requiredInboundPorts(c: { webConsole: boolean; webApiPort: number }): FirewallPort[] {
   return [
     {
       port: MANAGER_CONSOLE_PORT,

@@ -8,6 +8,8 @@
  */
 import { z } from "zod";
 import { KNOWN_VERSIONS, compareVersions, normalizeVersion } from "../catalogue/versions";
+import { requiredInboundPorts } from "../catalogue/unconfirmed";
+import { isWithin } from "../hosts/winpath";
 import { WORK_DIR } from "../procedures/env";
 
 export const PROJECT = "netmgr";
@@ -77,6 +79,14 @@ export const Firewall = z.object({
   ports: z.array(FirewallPort).default([]),
 });
 export type Firewall = z.infer<typeof Firewall>;
+
+/** §2.2.1: every port the nodes must let in for this stack: the chain's own, then netmgr:firewall.ports. */
+export function inboundPorts(c: { webConsole: WebConsole; firewall: Firewall }): FirewallPort[] {
+  return [
+    ...requiredInboundPorts({ webConsole: c.webConsole.enabled, webApiPort: c.webConsole.webApiPort }),
+    ...c.firewall.ports,
+  ];
+}
 
 /** Deadlines of every wait, in seconds (customTimeouts do not reach dynamic providers). */
 export const Deadlines = z.object({
@@ -153,6 +163,14 @@ export const Remoting = z.object({
   stagingDir: windowsPath.default("C:\\NetMgrRollingUpdate"),
 });
 export type Remoting = z.infer<typeof Remoting>;
+
+/** The address the controller reaches `node` at: its entry in remoting.addresses (names compared as Windows does, case-insensitively), else the name. */
+export function nodeAddress(remoting: Pick<Remoting, "addresses">, node: string): string {
+  const entry = Object.entries(remoting.addresses).find(
+    ([name]) => name.toLowerCase() === node.toLowerCase(),
+  );
+  return entry ? entry[1] : node;
+}
 
 /** Table 2-1 / 2-2: CMDB parameters, normally read from WFDB.INI; set here only to override. */
 export const CmdbOverride = z
@@ -264,16 +282,10 @@ export const StackConfig = z
       });
     }
   });
-export type StackConfigInput = z.input<typeof StackConfig>;
 
-const MEDIA_KEYS = ["newMedia", "oldMedia"] as const;
-
-/** `inner` is `outer` or a folder below it (Windows paths, case-insensitive). */
-function isWithin(inner: string, outer: string): boolean {
-  const a = inner.replace(/\\+$/, "").toLowerCase();
-  const b = outer.replace(/\\+$/, "").toLowerCase();
-  return a === b || a.startsWith(`${b}\\`);
-}
+/** The two media keys: the new version's, and the current one's (for a failback). */
+export const MEDIA_KEYS = ["newMedia", "oldMedia"] as const;
+export type MediaKey = (typeof MEDIA_KEYS)[number];
 
 /**
  * `stageFrom` (the chain copies the media to `path` and the failback removes that copy): real nodes only, and

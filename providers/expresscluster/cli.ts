@@ -54,7 +54,8 @@ export function expressClusterCli(host: HostOps, options: ExpressClusterCliOptio
       statusForm = "long";
       return out;
     } catch (e) {
-      if (statusForm === "long" || !(e instanceof HostError)) throw e;
+      // Only a refused --long (not a node that is unreachable or slow) means an older clpstat.
+      if (statusForm === "long" || !(e instanceof HostError) || e.kind !== "failed") throw e;
       let out: string;
       try {
         out = await runClp(host, CLP.statusPlain(), timeoutMs);

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { ProviderSettings } from "../config/provider";
+import { nodeAddress } from "../config/stack";
 import type { Secret } from "./secret";
 import type { SqlOps, Target } from "./target";
 
@@ -44,7 +45,7 @@ async function openPowerShell(settings: ProviderSettings): Promise<Target> {
 async function mssql(settings: ProviderSettings, password: Secret): Promise<SqlOps> {
   const { mssqlOps } = await import("../sql/mssql");
   return mssqlOps({
-    servers: Object.fromEntries(settings.hosts.map((h) => [h, settings.remoting.addresses[h] ?? h])),
+    servers: Object.fromEntries(settings.hosts.map((h) => [h, nodeAddress(settings.remoting, h)])),
     user: settings.sqlUser,
     password,
   });

@@ -55,6 +55,8 @@ export interface SqlOps {
   restore(db: SqlDatabaseRef, file: string, onProgress?: (line: string) => void): Promise<void>;
   /** `EXEC sp_detach_db @dbname = @db` */
   detach(db: SqlDatabaseRef): Promise<void>;
+  /** Release connections (connection pools hold logins made with the SQL password). */
+  close?(): Promise<void>;
 }
 
 /** An installer media folder copied from the controller to a node, verified against the source. */
@@ -77,6 +79,11 @@ export interface StageMediaOptions {
   replace?: boolean;
   /** One line per event of the copy ("staging <source> to <node>:<destination> (N files)"). */
   onProgress?: (line: string) => void;
+  /**
+   * One map for all the copies of one staging pass: each source is then hashed on the controller once, not
+   * once per node. Left out, the source is hashed for this copy.
+   */
+  sourceManifests?: Map<string, Promise<readonly TreeEntry[]>>;
 }
 
 /**

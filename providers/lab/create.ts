@@ -3,6 +3,7 @@
  * online on the active host, the shared disk's data, the databases, the installation media on every host,
  * and the monitoring terminals with the old View running.
  */
+import { VIEW_PROCESS } from "../catalogue/unconfirmed";
 import { initialFirewall } from "./firewall";
 import { SHARED_DISK_UPDATE_FOLDERS } from "../catalogue/sharedDisk";
 import { randomBytes } from "node:crypto";
@@ -225,7 +226,7 @@ export function buildLabState(spec: LabSpec): LabState {
     } else {
       installViewFiles(s, name, spec.fromVersion);
       h.view = { version: spec.fromVersion };
-      h.processes.push("SysMonSvc");
+      h.processes.push(VIEW_PROCESS);
     }
   }
 

@@ -30,7 +30,6 @@ export { computeDowntime, formatDuration, type Downtime, type DowntimeInterval }
 export { compareSnapshots, snapshotOf, type LabSnapshot, type SnapshotOptions } from "./snapshot";
 export { labExists, LabNotFoundError } from "./store";
 export { LAB_EPOCH } from "./create";
-export { MANAGER_PORT } from "./world";
 
 /** Open the lab folder as a Target, creating the cluster from `spec` if the folder holds none yet. */
 export function openLabTarget(options: LabTargetOptions): Target {

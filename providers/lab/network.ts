@@ -4,12 +4,12 @@
  * instance. The floating IP leads to the host the fip resource is online on.
  */
 import type { LabState } from "./state";
-import { MANAGER_PORT, SQL_PORT, findHost, hostOf, sharedReachable } from "./world";
+import { SQL_PORT, findHost, hostOf, sharedReachable } from "./world";
 import { isServing } from "./manager";
 import { isRunning } from "./services";
 import { readBytes, statPath } from "./fs";
 import { dec, iniValues } from "./texts";
-import { WEBAPI_INI } from "../catalogue/unconfirmed";
+import { MANAGER_CONSOLE_PORT, WEBAPI_INI } from "../catalogue/unconfirmed";
 
 export function webApiIniPath(s: LabState): string {
   return `${s.spec.sharePath}\\${WEBAPI_INI.relativeToShare}`;
@@ -36,7 +36,7 @@ export function probe(s: LabState, _from: string, address: string, port: number)
   if (!target) return undefined;
   const h = hostOf(s, target);
   if (h.role !== "node") return undefined;
-  if (port === MANAGER_PORT) return isServing(s, target) ? target : undefined;
+  if (port === MANAGER_CONSOLE_PORT) return isServing(s, target) ? target : undefined;
   const t = target;
   if (port === SQL_PORT)
     return h.sql.some((i) => i.instance === "" && isRunning(s, t, i.service)) ? t : undefined;

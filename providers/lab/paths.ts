@@ -66,25 +66,6 @@ export function keyOf(rest: string): string {
   return rest.toLowerCase();
 }
 
-export function joinWin(...parts: string[]): string {
-  return parts
-    .filter((p) => p !== "")
-    .map((p, i) => (i === 0 ? p.replace(/\\+$/, "") : p.replace(/^\\+|\\+$/g, "")))
-    .join("\\");
-}
-
-export function baseName(path: string): string {
-  const parts = path.replace(/\\+$/, "").split("\\");
-  return parts[parts.length - 1] ?? "";
-}
-
-export function dirName(path: string): string {
-  const p = normalizePath(path);
-  const i = p.lastIndexOf("\\");
-  if (i <= 2) return p.slice(0, 3);
-  return p.slice(0, i);
-}
-
 export function samePath(a: string, b: string): boolean {
   return normalizePath(a).toLowerCase() === normalizePath(b).toLowerCase();
 }
@@ -94,11 +75,4 @@ export function isUnder(path: string, root: string): boolean {
   const p = normalizePath(path).toLowerCase();
   const r = normalizePath(root).toLowerCase().replace(/\\$/, "");
   return p === r || p.startsWith(`${r}\\`);
-}
-
-/** `path` relative to `root` (`\`-separated, no leading `\`), assuming isUnder(path, root). */
-export function relativeTo(path: string, root: string): string {
-  const p = normalizePath(path);
-  const r = normalizePath(root).replace(/\\$/, "");
-  return p.length === r.length ? "" : p.slice(r.length + 1);
 }

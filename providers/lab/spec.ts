@@ -4,7 +4,7 @@
  * like the cluster that config describes.
  */
 import { z } from "zod";
-import { FaultSpec, type StackConfig } from "../config/stack";
+import { FaultSpec, inboundPorts, type StackConfig } from "../config/stack";
 import { requiredInboundPorts } from "../catalogue/unconfirmed";
 import { KNOWN_VERSIONS, compareVersions, normalizeVersion } from "../catalogue/versions";
 
@@ -115,10 +115,7 @@ export function labSpecFromStackConfig(c: StackConfig): LabSpec {
     sflowInstance: c.sflowInstance,
     newMedia: { path: c.newMedia.path, layout: c.newMedia.layout },
     oldMedia: { path: c.oldMedia.path, layout: c.oldMedia.layout },
-    inboundPorts: [
-      ...requiredInboundPorts({ webConsole: c.webConsole.enabled, webApiPort: c.webConsole.webApiPort }),
-      ...c.firewall.ports,
-    ].map(({ port, protocol }) => ({ port, protocol })),
+    inboundPorts: inboundPorts(c).map(({ port, protocol }) => ({ port, protocol })),
     faults: c.lab.faults,
   } satisfies LabSpecInput);
 }

@@ -9,7 +9,6 @@ export const SHARED_VOLUME = "shared";
 export const CLUSTER_BIN = "C:\\Program Files\\EXPRESSCLUSTER\\bin";
 export const SYSTEM32 = "C:\\Windows\\System32";
 /** UNCONFIRMED: the port the monitoring terminal connects to on the Manager (see docs/lab.md). */
-export const MANAGER_PORT = 12520;
 export const SQL_PORT = 1433;
 
 export class LabError extends Error {

@@ -13,6 +13,7 @@
  * (`replace: false`): a different folder there is then an error, left untouched.
  */
 import { manifestDigest, type StagedMedia } from "../hosts/target";
+import { parentFolder, winJoin, withoutTrailingSeparator } from "../hosts/winpath";
 import type { TreeEntry } from "../hosts/types";
 import { hostError } from "./errors";
 import type { PowerShellHostOps } from "./host-ops";
@@ -22,16 +23,18 @@ export interface StageOptions {
   name?: string;
   /** Deadline of the copy itself (ms). */
   timeoutMs?: number;
-  /**
-   * The node folder to stage into (an absolute Windows path below a drive or share root), instead of
-   * `<stagingDir>\<name>`; its parent folders are created when missing.
-   */
-  destination?: string;
+}
+
+export interface StageFolderOptions {
+  /** Deadline of the copy itself (ms). */
+  timeoutMs?: number;
   /**
    * When the destination exists and differs from the source: replace it (the default: a partial or older copy
    * of earlier staging), or refuse and leave it untouched (a folder someone else put there).
    */
   replace?: boolean;
+  /** The source's manifest when the caller has it already (one source staged to many nodes is hashed once). */
+  sourceManifest?: Promise<readonly TreeEntry[]>;
 }
 
 const INVALID_NAME = /[<>:"/\\|?*]/;
@@ -68,16 +71,7 @@ export function manifestDifferences(expected: readonly TreeEntry[], actual: read
   return out;
 }
 
-/** The parent of a node folder (`C:\\a\\b` -> `C:\\a`); undefined for a drive or share root. */
-export function parentFolder(path: string): string | undefined {
-  const trimmed = path.replace(/\\+$/, "");
-  const root = /^([A-Za-z]:|\\\\[^\\]+\\[^\\]+)/.exec(trimmed)?.[0];
-  if (root === undefined || trimmed.length <= root.length) return undefined;
-  const cut = trimmed.lastIndexOf("\\");
-  return cut <= root.length ? `${root}\\` : trimmed.slice(0, cut);
-}
-
-/** Stage into `<stagingDir>\<name>` (or `options.destination`); returns the node path to give Setup.exe. */
+/** Stage into `<stagingDir>\<name>`; returns the node path to give Setup.exe. */
 export async function stageMedia(
   ops: PowerShellHostOps,
   source: string,
@@ -85,42 +79,51 @@ export async function stageMedia(
   options: StageOptions,
   log: (line: string) => void,
 ): Promise<string> {
-  return (await stageMediaFolder(ops, source, stagingDir, options, log)).destination;
+  const name = options.name ?? mediaName(source);
+  const problem = checkMediaName(name);
+  if (problem) throw hostError(ops.host, `stageMedia ${source}`, problem, "failed", []);
+  const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  const destination = winJoin(stagingDir, name);
+  return (await copyVerified(ops, source, destination, stagingDir, timeout, log)).destination;
 }
 
-/** Stage a media folder and say what was done: the node path, its size and manifest digest, whether it copied. */
+/**
+ * Stage a media folder into `destination` (a node folder below a drive or share root; its parents are created
+ * when missing) and say what was done: the node path, its size and manifest digest, whether it copied.
+ */
 export async function stageMediaFolder(
   ops: PowerShellHostOps,
   source: string,
-  stagingDir: string,
-  options: StageOptions,
+  destinationPath: string,
+  options: StageFolderOptions,
+  log: (line: string) => void,
+): Promise<StagedMedia> {
+  const destination = withoutTrailingSeparator(destinationPath);
+  const parent = parentFolder(destination);
+  if (parent === undefined)
+    throw hostError(
+      ops.host,
+      `stageMedia ${source}`,
+      `the destination must be a folder below a drive or share root, got "${destinationPath}"`,
+      "failed",
+      [],
+    );
+  return copyVerified(ops, source, destination, parent, options, log);
+}
+
+/** The copy itself: kept when identical, else (unless refused) replaced, created under `parent`, verified. */
+async function copyVerified(
+  ops: PowerShellHostOps,
+  source: string,
+  destination: string,
+  parent: string,
+  options: StageFolderOptions,
   log: (line: string) => void,
 ): Promise<StagedMedia> {
   const operation = `stageMedia ${source}`;
-  let destination: string;
-  let parent: string;
-  if (options.destination !== undefined) {
-    destination = options.destination.replace(/\\+$/, "");
-    const above = parentFolder(destination);
-    if (above === undefined)
-      throw hostError(
-        ops.host,
-        operation,
-        `the destination must be a folder below a drive or share root, got "${options.destination}"`,
-        "failed",
-        [],
-      );
-    parent = above;
-  } else {
-    const name = options.name ?? mediaName(source);
-    const problem = checkMediaName(name);
-    if (problem) throw hostError(ops.host, operation, problem, "failed", []);
-    destination = `${stagingDir.replace(/\\+$/, "")}\\${name}`;
-    parent = stagingDir;
-  }
   const where = `${ops.host}:${destination}`;
 
-  const expected = await ops.controllerManifest(source);
+  const expected = await (options.sourceManifest ?? ops.controllerManifest(source));
   const staged = (copied: boolean): StagedMedia => ({
     destination,
     files: expected.length,

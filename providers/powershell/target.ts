@@ -7,7 +7,7 @@
  * - `winrm` (a Windows controller): `New-PSSession -ComputerName <address> [-Credential] [-ConfigurationName]
  *   [-Port]`; without netmgr:remotingPassword the controller's own Windows logon is used (Kerberos).
  */
-import { Remoting } from "../config/stack";
+import { Remoting, nodeAddress } from "../config/stack";
 import type { Secret } from "../hosts/secret";
 import type { Clock, SqlOps, StagedMedia, StageMediaOptions, Target } from "../hosts/target";
 import { encodePayload, oneLiner } from "./encode";
@@ -108,25 +108,32 @@ export class PowerShellTarget implements Target {
     destination: string,
     options: StageMediaOptions = {},
   ): Promise<StagedMedia> {
+    const ops = this.host(node);
+    const shared = options.sourceManifests;
+    let sourceManifest = shared?.get(source);
+    if (shared && !sourceManifest) {
+      sourceManifest = ops.controllerManifest(source);
+      shared.set(source, sourceManifest);
+    }
     return stageMediaFolder(
-      this.host(node),
+      ops,
       source,
-      this.remoting.stagingDir,
-      { destination, ...(options.replace !== undefined ? { replace: options.replace } : {}) },
+      destination,
+      {
+        ...(options.replace !== undefined ? { replace: options.replace } : {}),
+        ...(sourceManifest ? { sourceManifest } : {}),
+      },
       options.onProgress ?? this.log,
     );
   }
 
-  /** Remove every remoting session and stop the local shells. */
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Remove every remoting session, stop the local shells, and close the SQL Server connections. */
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.sql.close?.()]);
   }
 
   private addressOf(node: string): string {
-    const entry = Object.entries(this.remoting.addresses).find(
-      ([name]) => name.toLowerCase() === node.toLowerCase(),
-    );
-    return entry ? entry[1] : node;
+    return nodeAddress(this.remoting, node);
   }
 
   private openSpec(node: string): OpenSpec {

@@ -7,7 +7,7 @@
  * weighed (an Allow rule for any enabled profile counts), and a firewall outside Windows is not seen; when
  * another firewall manages the nodes, netmgr:firewall.check false skips this check.
  */
-import type { InboundPort } from "../catalogue/unconfirmed";
+import type { FirewallPort } from "../config/stack";
 import type { FirewallRule, FirewallState } from "../hosts/types";
 
 /** Does one LocalPort entry (`Any`, `12520`, `5000-5010`, a keyword) cover `port`? */
@@ -20,7 +20,7 @@ export function localPortCovers(entry: string, port: number): boolean {
 }
 
 /** Does the rule let `port` in? */
-export function ruleAllows(rule: FirewallRule, port: InboundPort): boolean {
+export function ruleAllows(rule: FirewallRule, port: FirewallPort): boolean {
   const protocol = rule.protocol.trim().toUpperCase();
   // IANA numbers as Get-NetFirewallPortFilter may show them: 6 TCP, 17 UDP.
   const matches =
@@ -35,7 +35,7 @@ export function ruleAllows(rule: FirewallRule, port: InboundPort): boolean {
 export function firewallProblems(
   host: string,
   state: FirewallState,
-  required: readonly InboundPort[],
+  required: readonly FirewallPort[],
 ): string[] {
   if (state.enabledProfiles.length === 0) return [];
   const on = state.enabledProfiles.join(", ");

@@ -15,14 +15,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { mediaPath, type MediaItem } from "../catalogue/media";
-import type { Media } from "../config/stack";
+import { MEDIA_KEYS, type Media, type MediaKey } from "../config/stack";
 import { manifestDigest, type StagedMedia } from "../hosts/target";
-import type { HostOps } from "../hosts/types";
+import type { HostOps, TreeEntry } from "../hosts/types";
 import { IncompleteStep, StepError, WORK_DIR, type Env } from "./env";
-import { winJoin } from "./paths";
+import { parentFolder, winJoin, withoutTrailingSeparator } from "../hosts/winpath";
 
-export const MEDIA_KEYS = ["newMedia", "oldMedia"] as const;
-export type MediaKey = (typeof MEDIA_KEYS)[number];
 export type MediaPair = Record<MediaKey, Media>;
 
 /** Where Setup.exe runs from: §3.1 step 1 on the nodes, §3.6 step 1 on the consoles, §2.1 item 7 for a failback. */
@@ -62,21 +60,10 @@ export function stagedKeys(media: MediaPair): MediaKey[] {
   return MEDIA_KEYS.filter((k) => media[k].stageFrom !== undefined);
 }
 
-const trimmed = (p: string): string => p.replace(/\\+$/, "");
-
-/** The parent of a node folder (`C:\a\b` -> `C:\a`, `C:\a` -> `C:\`); undefined for a drive root. */
-function parentOf(folder: string): string | undefined {
-  const t = trimmed(folder);
-  const cut = t.lastIndexOf("\\");
-  if (cut < 0 || /^[A-Za-z]:$/.test(t)) return undefined;
-  const parent = t.slice(0, cut);
-  return /^[A-Za-z]:$/.test(parent) ? `${parent}\\` : parent;
-}
-
 /** The folders above `destination` that do not exist yet, deepest first. */
 async function missingParents(host: HostOps, destination: string): Promise<string[]> {
   const out: string[] = [];
-  for (let p = parentOf(destination); p !== undefined; p = parentOf(p)) {
+  for (let p = parentFolder(destination); p !== undefined; p = parentFolder(p)) {
     // A drive root is never the step's to create or remove.
     if (/^[A-Za-z]:\\$/.test(p) || (await host.stat(p)) !== null) break;
     out.push(p);
@@ -123,6 +110,8 @@ export async function stageAll(
   }
   const stage = target.stageMediaTo.bind(target);
   const keys = stagedKeys(media);
+  // Every host stages the same sources: each is hashed on the controller once.
+  const sourceManifests = new Map<string, Promise<readonly TreeEntry[]>>();
   const perHost = await Promise.all(
     hosts.map(async (name) => {
       const records: StagedCopy[] = [];
@@ -131,7 +120,7 @@ export async function stageAll(
         for (const key of keys) {
           const m = media[key];
           const source = m.stageFrom as string;
-          const destination = trimmed(m.path);
+          const destination = withoutTrailingSeparator(m.path);
           const marker = markerFile(chain, key);
           const ours = await readMarker(host, marker, destination);
           let origin: Pick<StagedCopy, "existedBefore" | "createdFolders">;
@@ -147,6 +136,7 @@ export async function stageAll(
           const staged: StagedMedia = await stage(source, name, destination, {
             replace: !record.existedBefore,
             onProgress: (line) => env.progress.say(line, name),
+            sourceManifests,
           });
           record.copy = { files: staged.files, bytes: staged.bytes, manifestSha256: staged.manifestSha256 };
           if (record.existedBefore)
@@ -230,8 +220,8 @@ export async function removeStaged(env: Env, chain: string, staged: readonly Sta
 
 /** `nodePath` inside the media folder, as `\`-separated segments below it; undefined when outside. */
 export function relativeToMedia(media: Media, nodePath: string): string[] | undefined {
-  const root = trimmed(media.path).toLowerCase();
-  const p = trimmed(nodePath);
+  const root = withoutTrailingSeparator(media.path).toLowerCase();
+  const p = withoutTrailingSeparator(nodePath);
   if (!p.toLowerCase().startsWith(`${root}\\`)) return undefined;
   return p
     .slice(root.length + 1)
@@ -357,7 +347,7 @@ export async function checkStagingSpace(
   const needs = new Map<string, { bytes: number; keys: MediaKey[] }>();
   for (const key of stagedKeys(media)) {
     const size = bytes[key];
-    const destination = trimmed(media[key].path);
+    const destination = withoutTrailingSeparator(media[key].path);
     if (size === undefined || (await host.stat(destination)) !== null) continue;
     const drive = destination.slice(0, 2).toUpperCase();
     const need = needs.get(drive) ?? { bytes: 0, keys: [] };

@@ -8,17 +8,8 @@ export interface NetMgrPaths {
   sharePath: string;
 }
 
-/** The last component of a Windows path ("C:\\a\\b.ini" -> "b.ini"). */
-export function leafName(path: string): string {
-  return path.replace(/\\+$/, "").split("\\").pop() ?? path;
-}
-
-export function winJoin(...parts: string[]): string {
-  return parts
-    .filter((p) => p.length > 0)
-    .map((p, i) => (i === 0 ? p.replace(/\\+$/, "") : p.replace(/^\\+|\\+$/g, "")))
-    .join("\\");
-}
+export { leafName, winJoin } from "../hosts/winpath";
+import { winJoin } from "../hosts/winpath";
 
 /** Paths under %NVP_INSTALL_PATH% (local to each node). */
 export function local(p: NetMgrPaths) {

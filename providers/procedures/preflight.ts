@@ -3,19 +3,12 @@
  * cluster, each problem one message that says what is wrong and how to fix it. Nothing is changed.
  */
 import { mediaPath, type MediaItem } from "../catalogue/media";
-import type { InboundPort } from "../catalogue/unconfirmed";
 import { compareVersions, needsStarSteps, normalizeVersion, versionSpec } from "../catalogue/versions";
-import type { Media } from "../config/stack";
+import type { FirewallPort, Media, MediaKey } from "../config/stack";
 import type { HostOps } from "../hosts/types";
 import { groupOf, placement, reachableCluster, pullClpConf } from "./cluster";
 import { readText, seconds, type Env } from "./env";
-import {
-  checkStagingSources,
-  checkStagingSpace,
-  relativeToMedia,
-  stagingBytes,
-  type MediaKey,
-} from "./media";
+import { checkStagingSources, checkStagingSpace, relativeToMedia, stagingBytes } from "./media";
 import { firewallProblems } from "./firewall";
 import { local, type NetMgrPaths } from "./paths";
 import { netmgrServices, serviceSummary } from "./services";
@@ -35,7 +28,7 @@ export interface PreflightInputs {
   media: { newMedia: Media; oldMedia: Media };
   consoles: string[];
   /** §2.2.1: the ports Windows Firewall must let in on both nodes (check false: another firewall manages them). */
-  firewall: { check: boolean; ports: InboundPort[] };
+  firewall: { check: boolean; ports: FirewallPort[] };
   sqlPasswordSet: boolean;
 }
 

@@ -107,9 +107,9 @@ export async function unregisterServices(
 ): Promise<void> {
   const host = env.target.host(hostName);
   const L = local(paths);
-  if ((await adapterServices(host)).length > 0) {
-    for (const s of (await adapterServices(host)).reverse())
-      if (s.state !== "Stopped") await host.stopService(s.name);
+  const registered = await adapterServices(host);
+  if (registered.length > 0) {
+    for (const s of [...registered].reverse()) if (s.state !== "Stopped") await host.stopService(s.name);
     // §4.2.2 step 3
     env.progress.say("adapter-remove.bat (§4.2.2 step 3)", hostName);
     const r = await host.run(winJoin(L.adapterDir, "adapter-remove.bat"), [], {

@@ -4,6 +4,7 @@
  * NvPROAdapter.ini deleted) and puts back the bin files step 1 overwrote.
  */
 import { z } from "zod";
+import { ADAPTER_SERVICES } from "../catalogue/versions";
 import { SavedFile } from "../procedures/files";
 import { adapterServices, registerServices, unregisterServices } from "../procedures/registration";
 import { groupOf, placement, reachableCluster } from "../procedures/cluster";
@@ -54,7 +55,8 @@ export const ServiceRegistration: StepDefinition<typeof Inputs, typeof Result> =
     const drift = Object.entries(r.observed.startTypes)
       .filter(([, t]) => t !== "Manual")
       .map(([n, t]) => `service "${n}" start type is ${t}, §3.4.1 step 4 requires Manual`);
-    if (names.length < 3) drift.push(`only ${names.length} of the 3 new services are registered`);
+    if (names.length < ADAPTER_SERVICES.length)
+      drift.push(`only ${names.length} of the ${ADAPTER_SERVICES.length} new services are registered`);
     return drift;
   },
   delete: (i, r, ctx) =>

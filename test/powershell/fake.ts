@@ -47,8 +47,10 @@ export interface CallRecord {
   problems?: string[];
 }
 
+/** Every SQL operation refuses; there are no connections to close. */
 export const noSql: SqlOps = new Proxy({} as SqlOps, {
-  get: () => () => Promise.reject(new Error("no SQL in these tests")),
+  get: (_target, key) =>
+    key === "close" ? undefined : () => Promise.reject(new Error("no SQL in these tests")),
 });
 
 export class Fake {

@@ -3,7 +3,7 @@
  * node, one call at a time per node, deadlines, dying shells, missing executables, remote errors, secrets.
  */
 import { HostError } from "../../providers/hosts/types";
-import { FAKE_PWSH, Fake, Secret, defined, isAlive, waitFor, type CallRecord } from "./fake";
+import { FAKE_PWSH, Fake, Secret, defined, isAlive, noSql, waitFor, type CallRecord } from "./fake";
 
 let fake: Fake;
 const unhandled: unknown[] = [];
@@ -252,6 +252,14 @@ describe("session pool", () => {
     await target.close();
     const error = await caught(target.host("host1").stat("C:\\x"));
     expect(error.message).toMatch(/closed/);
+  });
+
+  test("close also closes the SQL Server connections (their pools hold the SQL login)", async () => {
+    let closed = 0;
+    const sql = { ...noSql, close: async () => void closed++ };
+    const target = fake.target({ sql });
+    await target.close();
+    expect(closed).toBe(1);
   });
 });
 

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChainStep } from "../../providers/chain";
-import { parseStackConfig, type FaultName } from "../../providers/config/stack";
+import { FAULT_NAMES, parseStackConfig, type FaultName } from "../../providers/config/stack";
 import { expressClusterCli } from "../../providers/expresscluster/cli";
 import {
   openLabTarget,
@@ -103,17 +103,7 @@ export function faultCases(): FaultCase[] {
     only?: (f: FaultName, s: ChainStep) => boolean,
   ) => {
     const plan = new ChainDriver({ ...config, lab: { dir: "/nonexistent" } }).plan;
-    for (const fault of [
-      "installer-fails",
-      "shared-disk-unreachable",
-      "rupinst-exit-nonzero",
-      "operations-manager-stops",
-      "db-script-error",
-      "host-unreachable",
-      "disk-full",
-      "unintended-failover",
-      "backup-fails",
-    ] as FaultName[]) {
+    for (const fault of FAULT_NAMES) {
       for (const step of plan.steps) {
         if (!applies(fault, step) || (only && !only(fault, step))) continue;
         const key = step.inputs.key as string;

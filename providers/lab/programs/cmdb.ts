@@ -4,7 +4,8 @@
  * data, §4.2.1 step 4b, §4.2.4 step 6), and the monitoring terminal SysMonSvc.exe (§3.7).
  */
 import { failed, lines, ok, type Emulator } from "./context";
-import { hostOf, sharedReachable, MANAGER_PORT } from "../world";
+import { hostOf, sharedReachable } from "../world";
+import { MANAGER_CONSOLE_PORT, VIEW_PROCESS } from "../../catalogue/unconfirmed";
 import { spend } from "../engine";
 import { isRunning, startService, stopService, ServiceError, OPS_MANAGER } from "../services";
 import { dbContentPath, readDb, serializeDb } from "../db";
@@ -85,14 +86,15 @@ export const sysMonSvc: Emulator = (ctx) => {
   const { s, host } = ctx;
   const h = hostOf(s, host);
   if (!h.view) return failed(1, lines("SysMonSvc: the View function is not installed."));
-  if (!h.processes.some((p) => p.toLowerCase() === "sysmonsvc")) h.processes.push("SysMonSvc");
+  if (!h.processes.some((p) => p.toLowerCase() === VIEW_PROCESS.toLowerCase()))
+    h.processes.push(VIEW_PROCESS);
   spend(s, 20_000);
-  const target = probe(s, host, s.spec.floatingIp, MANAGER_PORT);
+  const target = probe(s, host, s.spec.floatingIp, MANAGER_CONSOLE_PORT);
   if (!target)
     return failed(
       1,
       lines(
-        `SysMonSvc: cannot connect to the manager (${s.spec.floatingIp}:${MANAGER_PORT}): confirm the Manager services (§3.7 step 2).`,
+        `SysMonSvc: cannot connect to the manager (${s.spec.floatingIp}:${MANAGER_CONSOLE_PORT}): confirm the Manager services (§3.7 step 2).`,
       ),
     );
   const manager = hostOf(s, target).manager?.version ?? "?";
@@ -106,7 +108,7 @@ export const sysMonSvc: Emulator = (ctx) => {
   }
   return ok(
     lines(
-      `SysMonSvc: logged in to the manager on ${target} (${s.spec.floatingIp}:${MANAGER_PORT}, version ${manager}).`,
+      `SysMonSvc: logged in to the manager on ${target} (${s.spec.floatingIp}:${MANAGER_CONSOLE_PORT}, version ${manager}).`,
     ),
   );
 };

@@ -16,7 +16,8 @@ import { fire } from "../faults";
 import { isRunning } from "../services";
 import { dbContentPath, readDb, serializeDb, type DbRole } from "../db";
 import { baseMgrIniPath, wfdbIniPath } from "../install";
-import { joinWin, samePath } from "../paths";
+import { winJoin } from "../../hosts/winpath";
+import { samePath } from "../paths";
 
 export const DB_SCRIPT_MS = 5 * 60_000;
 export const FAULT_DB_SCRIPT_MS = 3 * 60_000;
@@ -200,7 +201,7 @@ function sqlTarget(
 
 function writeLogs(ctx: ProgramContext, logs: Record<string, string>): void {
   for (const [name, text] of Object.entries(logs))
-    writeBytes(ctx.s, ctx.host, joinWin(ctx.cwd, name), enc(ctx.s, text));
+    writeBytes(ctx.s, ctx.host, winJoin(ctx.cwd, name), enc(ctx.s, text));
 }
 
 /** WfdbCmdSetup.bat <Database name> <Server name> <Instance name> <Database driver name> (§3.2.2 step 2). */

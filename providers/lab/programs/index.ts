@@ -10,7 +10,8 @@ import { hostOf } from "../world";
 import { readBytes, statPath } from "../fs";
 import { PROGRAM_MARKER } from "../texts";
 import { notRecognized, splitArgs } from "../batch";
-import { joinWin, normalizePath } from "../paths";
+import { winJoin } from "../../hosts/winpath";
+import { normalizePath } from "../paths";
 import type { Emulator, ProgramContext } from "./context";
 import { hostname, net } from "./system";
 import { setup } from "./setup";
@@ -73,7 +74,7 @@ export function resolveProgram(
     for (const name of names) {
       let full: string;
       try {
-        full = dir === "" ? normalizePath(name, cwd) : normalizePath(joinWin(dir, name));
+        full = dir === "" ? normalizePath(name, cwd) : normalizePath(winJoin(dir, name));
       } catch {
         continue;
       }

@@ -13,6 +13,7 @@
 import type { LabState } from "../state";
 import { failed, lines, ok, type Emulator, type ProgramContext } from "./context";
 import { compareVersions } from "../../catalogue/versions";
+import { VIEW_PROCESS } from "../../catalogue/unconfirmed";
 import { hostOf, managerDir, stamp } from "../world";
 import { freeBytes, resolve, statPath, writeBytes, removePath, LabFsError } from "../fs";
 import { enc } from "../texts";
@@ -185,7 +186,7 @@ export const setup: Emulator = (ctx) => {
         succeeded = 1;
       }
     } else if (!h.view) problems.push("the View function is not installed");
-    else if (h.processes.some((p) => p.toLowerCase() === "sysmonsvc"))
+    else if (h.processes.some((p) => p.toLowerCase() === VIEW_PROCESS.toLowerCase()))
       problems.push("the monitoring terminal (SysMonSvc.exe) is running (§3.6 Caution)");
     else {
       removePath(s, host, `${viewDir(s)}\\bin`);
@@ -205,7 +206,7 @@ export const setup: Emulator = (ctx) => {
       if (netmgrServices(s, host).some((x) => x.state === "Running")) {
         problems.push("files in use: Network Manager services are running on this host");
       }
-    } else if (h.processes.some((p) => p.toLowerCase() === "sysmonsvc")) {
+    } else if (h.processes.some((p) => p.toLowerCase() === VIEW_PROCESS.toLowerCase())) {
       problems.push(
         "the monitoring terminal process SysMonSvc.exe is running: stop it before installing (§3.6 Caution)",
       );
