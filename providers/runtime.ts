@@ -306,6 +306,8 @@ export async function destroy(kind: string, _id: string, props: unknown): Promis
   }
   await explained(inputs, " (failback)", async () => {
     const ctx = await context(s, inputs);
+    s.refuseDelete?.(inputs, ctx);
+    // The one verification of every backup the undo may restore from (the procedures rely on it).
     await verifyBackupsFor(envOf(ctx), inputs);
     return s.delete(inputs, parseResult(s, props), ctx);
   });

@@ -87,12 +87,15 @@ export interface StageMediaOptions {
 }
 
 /**
- * One SHA-256 over a folder's manifest (paths compared case-insensitively, as NTFS does): what a staged copy
- * records, and what a later look at the node folder is compared with.
+ * One SHA-256 over a folder's manifest (sorted "path size sha256" lines, paths compared case-insensitively, as
+ * NTFS does): what a backup or a staged copy records, and what a later look at the folder is compared with.
  */
 export function manifestDigest(entries: readonly TreeEntry[]): string {
-  const lines = entries.map((e) => `${e.path.toLowerCase()}\t${e.size}\t${e.sha256.toLowerCase()}\n`).sort();
-  return createHash("sha256").update(lines.join(""), "utf8").digest("hex");
+  const lines = entries
+    .map((e) => `${e.path.toLowerCase()} ${e.size} ${e.sha256.toLowerCase()}`)
+    .sort()
+    .join("\n");
+  return createHash("sha256").update(lines, "utf8").digest("hex");
 }
 
 export interface Target {

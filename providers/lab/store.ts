@@ -14,6 +14,11 @@ export const STATE_FILE = "state.json";
 export const CLOCK_FILE = "clock.json";
 const LOCK_FILE = "lab.lock";
 
+/** The lock every writer of a lab folder takes (async here, sync in target.ts): one file, one staleness. */
+export function lockOptions(dir: string): { lockfilePath: string; realpath: false; stale: number } {
+  return { lockfilePath: join(dir, LOCK_FILE), realpath: false, stale: 30_000 };
+}
+
 export class LabNotFoundError extends Error {
   override name = "LabNotFoundError";
   constructor(readonly dir: string) {
@@ -28,9 +33,7 @@ export function labExists(dir: string): boolean {
 async function acquire(dir: string): Promise<() => Promise<void>> {
   mkdirSync(dir, { recursive: true });
   return lockfile.lock(dir, {
-    lockfilePath: join(dir, LOCK_FILE),
-    realpath: false,
-    stale: 30_000,
+    ...lockOptions(dir),
     retries: { retries: 2000, factor: 1.2, minTimeout: 2, maxTimeout: 50, randomize: true },
     // A compromised lock (e.g. the process was paused for longer than `stale`) must not crash the host process.
     onCompromised: () => undefined,

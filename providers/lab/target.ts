@@ -13,7 +13,7 @@ import { LabSpec, type LabSpecInput } from "./spec";
 import { LabSession } from "./session";
 import { LabHost } from "./host";
 import { LabSql } from "./sql";
-import { CLOCK_FILE, STATE_FILE, labExists, readClock } from "./store";
+import { CLOCK_FILE, STATE_FILE, labExists, lockOptions, readClock } from "./store";
 import { buildLabState } from "./create";
 import { spend } from "./engine";
 
@@ -39,11 +39,7 @@ export function ensureLabSync(dir: string, spec: LabSpec): void {
   for (let attempt = 0; ; attempt++) {
     let release: (() => void) | undefined;
     try {
-      release = lockfile.lockSync(dir, {
-        lockfilePath: join(dir, "lab.lock"),
-        realpath: false,
-        stale: 30_000,
-      });
+      release = lockfile.lockSync(dir, lockOptions(dir));
     } catch (e) {
       if ((e as { code?: string }).code !== "ELOCKED" || attempt > 3000) throw e;
       sleepSync(10);

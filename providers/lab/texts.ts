@@ -3,26 +3,18 @@
  * see providers/catalogue/unconfirmed.ts), and the marker line that tells the lab which emulator runs a
  * program file.
  */
-import iconv from "iconv-lite";
+import { decode, encode, type FileEncoding } from "../procedures/text";
 import type { LabState } from "./state";
 
-export type FileEncoding = "cp932" | "utf8" | "latin1";
-
+/** A text file as NetMgr writes it: CRLF lines in the configured encoding. */
 export function encodeText(text: string, encoding: FileEncoding): Buffer {
-  const crlf = text.replace(/\r?\n/g, "\r\n");
-  return encoding === "utf8"
-    ? Buffer.from(crlf, "utf8")
-    : iconv.encode(crlf, encoding === "cp932" ? "cp932" : "latin1");
+  return encode(text.replace(/\r?\n/g, "\r\n"), encoding);
 }
 
-export function decodeText(data: Buffer, encoding: FileEncoding): string {
-  return encoding === "utf8"
-    ? data.toString("utf8")
-    : iconv.decode(data, encoding === "cp932" ? "cp932" : "latin1");
-}
+export { decode as decodeText };
 
 export const enc = (s: LabState, text: string): Buffer => encodeText(text, s.spec.fileEncoding);
-export const dec = (s: LabState, data: Buffer): string => decodeText(data, s.spec.fileEncoding);
+export const dec = (s: LabState, data: Buffer): string => decode(data, s.spec.fileEncoding);
 
 /** A Japanese comment line where the encoding can hold it, so that a reader assuming the wrong encoding shows. */
 export function jaComment(s: LabState, text: string): string {
@@ -39,22 +31,13 @@ export function iniValues(text: string): Record<string, string> {
   return out;
 }
 
-/** Set `key=value` in an INI text (adding it at the end of `section`, or of the file). */
-export function iniSet(text: string, key: string, value: string, section?: string): string {
+/** Set `key=value` in an INI text (NetMgr keys are unique per file), adding it at the end when absent. */
+export function iniSet(text: string, key: string, value: string): string {
   const lines = text.split(/\r?\n/);
   const i = lines.findIndex((l) => new RegExp(`^\\s*${key}\\s*=`, "i").test(l));
   if (i >= 0) {
     lines[i] = `${key}=${value}`;
     return lines.join("\n");
-  }
-  if (section) {
-    const s = lines.findIndex((l) => l.trim().toLowerCase() === `[${section.toLowerCase()}]`);
-    if (s >= 0) {
-      let j = s + 1;
-      while (j < lines.length && !/^\s*\[/.test(lines[j] ?? "") && (lines[j] ?? "").trim() !== "") j++;
-      lines.splice(j, 0, `${key}=${value}`);
-      return lines.join("\n");
-    }
   }
   return `${text.replace(/\n*$/, "\n")}${key}=${value}\n`;
 }

@@ -3,13 +3,14 @@
  * alone. A backup records a manifest (SHA-256 of every file) so a failback can refuse a backup that is
  * missing or no longer matches.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { mediaPath } from "../catalogue/media";
 import { SYSMONMGR_BACKUP_ID } from "../catalogue/unconfirmed";
 import type { Media } from "../config/stack";
+import { manifestDigest } from "../hosts/target";
 import { TreeEntry, type HostOps } from "../hosts/types";
 import { StepError, WORK_DIR, seconds, type Env } from "./env";
+import { readJson } from "./files";
 import { leafName, local, shared, winJoin, type NetMgrPaths } from "./paths";
 
 export const TreeBackup = z.object({
@@ -24,14 +25,6 @@ export const TreeBackup = z.object({
 });
 export type TreeBackup = z.infer<typeof TreeBackup>;
 
-export function manifestHash(entries: readonly TreeEntry[]): string {
-  const lines = [...entries]
-    .map((e) => `${e.path.toLowerCase()} ${e.size} ${e.sha256.toLowerCase()}`)
-    .sort()
-    .join("\n");
-  return createHash("sha256").update(lines).digest("hex");
-}
-
 /**
  * Copy the folder `source` to `<dest>\<leaf>` on the same node and verify the copy against the source.
  * Idempotent: a complete, matching copy already at `dest` is kept; a partial one is replaced.
@@ -39,14 +32,14 @@ export function manifestHash(entries: readonly TreeEntry[]): string {
 export async function backupTree(env: Env, host: HostOps, source: string, dest: string): Promise<TreeBackup> {
   const target = winJoin(dest, leafName(source));
   const sourceTree = await host.hashTree(source);
-  const expected = manifestHash(sourceTree);
-  if ((await host.stat(target)) === "dir" && manifestHash(await host.hashTree(target)) === expected) {
+  const expected = manifestDigest(sourceTree);
+  if ((await host.stat(target)) === "dir" && manifestDigest(await host.hashTree(target)) === expected) {
     env.progress.say(`backup of ${source} already taken at ${dest} (verified)`, host.host);
   } else {
     await host.remove(dest);
     env.progress.say(`copying ${source} to ${dest} (${sourceTree.length} files)`, host.host);
     await host.copy(source, target);
-    const copied = manifestHash(await host.hashTree(target));
+    const copied = manifestDigest(await host.hashTree(target));
     if (copied !== expected) {
       throw new StepError(
         "Backup",
@@ -78,7 +71,7 @@ export async function verifyTreeBackup(host: HostOps, b: TreeBackup): Promise<vo
       "§2.4",
     );
   }
-  const now = manifestHash(await host.hashTree(target));
+  const now = manifestDigest(await host.hashTree(target));
   if (now !== b.manifestSha256) {
     throw new StepError(
       "Failback",
@@ -89,13 +82,15 @@ export async function verifyTreeBackup(host: HostOps, b: TreeBackup): Promise<vo
   }
 }
 
-/** Restore a verified tree backup over `source` (§4.2.5 step 3: overwrite, then make it writable). */
+/**
+ * Restore a tree backup over `source` (§4.2.5 step 3: overwrite, then make it writable). The failback verified
+ * it before the step began (verifyBackupsFor); the restored tree is checked against its manifest here.
+ */
 export async function restoreTree(env: Env, host: HostOps, b: TreeBackup): Promise<void> {
-  await verifyTreeBackup(host, b);
   env.progress.say(`restoring ${b.source} from ${b.path} (§4.2.5 step 3)`, host.host);
   await host.remove(b.source);
   await host.copy(winJoin(b.path, leafName(b.source)), b.source);
-  const restored = manifestHash(await host.hashTree(b.source));
+  const restored = manifestDigest(await host.hashTree(b.source));
   if (restored !== b.manifestSha256) {
     throw new StepError(
       "Failback",
@@ -153,7 +148,8 @@ export async function readSharedManifest(
   r: ActiveBackupRecord,
 ): Promise<TreeEntry[]> {
   const file = sharedManifestFile(chain);
-  if ((await host.stat(file)) !== "file") {
+  const entries = await readJson(host, file, z.array(TreeEntry));
+  if (entries === undefined) {
     throw new StepError(
       "Failback",
       host.host,
@@ -161,8 +157,7 @@ export async function readSharedManifest(
       "§2.4.1",
     );
   }
-  const entries = z.array(TreeEntry).parse(JSON.parse((await host.readFile(file)).toString("utf8")));
-  if (manifestHash(entries) !== r.sharedManifestSha256) {
+  if (manifestDigest(entries) !== r.sharedManifestSha256) {
     throw new StepError(
       "Failback",
       host.host,
@@ -275,7 +270,7 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
   const id = await sysMonMgrBackup(env, host, i.paths, i.media);
   const path = winJoin(L.backups, id);
   const tree = await host.hashTree(path);
-  const manifestSha256 = manifestHash(tree);
+  const manifestSha256 = manifestDigest(tree);
   await host.writeFile(
     winJoin(WORK_DIR, i.chain, `backup-${id}-manifest.json`),
     Buffer.from(JSON.stringify(tree, null, 1)),
@@ -283,7 +278,7 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
   const other = env.target.host(i.copyTo);
   env.progress.say(`copying backup ${id} to ${i.copyTo} (the §4.2.1 restore runs there)`, i.host);
   await copyTreeBetween(host, path, other, path, tree);
-  if (manifestHash(await other.hashTree(path)) !== manifestSha256) {
+  if (manifestDigest(await other.hashTree(path)) !== manifestSha256) {
     throw new StepError(
       "Backup (active)",
       i.copyTo,
@@ -305,7 +300,7 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
   }
   // The shared sg tree as it is now, before anything of the update touches it.
   const sharedTree = await host.hashTree(shared(i.paths).sg);
-  const sharedManifestSha256 = manifestHash(sharedTree);
+  const sharedManifestSha256 = manifestDigest(sharedTree);
   for (const h of [host, other]) {
     await h.writeFile(sharedManifestFile(i.chain), Buffer.from(JSON.stringify(sharedTree)));
   }
@@ -326,10 +321,7 @@ export async function backupActive(env: Env, i: ActiveBackupInput): Promise<Acti
 }
 
 async function readRecord(host: HostOps, chain: string): Promise<ActiveBackupRecord | undefined> {
-  const file = activeRecord(chain);
-  if ((await host.stat(file)) !== "file") return undefined;
-  const parsed = ActiveBackupRecord.safeParse(JSON.parse((await host.readFile(file)).toString("utf8")));
-  return parsed.success ? parsed.data : undefined;
+  return readJson(host, activeRecord(chain), ActiveBackupRecord);
 }
 
 async function intact(env: Env, r: ActiveBackupRecord): Promise<boolean> {
@@ -342,14 +334,13 @@ async function intact(env: Env, r: ActiveBackupRecord): Promise<boolean> {
 }
 
 /** Every copy present and matching its manifest, every SQL backup readable (RESTORE VERIFYONLY). */
-export async function verifyActiveBackup(env: Env, r: ActiveBackupRecord, onlyHost?: string): Promise<void> {
+export async function verifyActiveBackup(env: Env, r: ActiveBackupRecord): Promise<void> {
   for (const c of r.copies) {
-    if (onlyHost && c.host !== onlyHost) continue;
     const host = env.target.host(c.host);
     if ((await host.stat(c.path)) !== "dir") {
       throw new StepError("Failback", c.host, `SysMonMgr backup ${r.id} is missing at ${c.path}`, "§2.4.1");
     }
-    const now = manifestHash(await host.hashTree(c.path));
+    const now = manifestDigest(await host.hashTree(c.path));
     if (now !== r.manifestSha256) {
       throw new StepError(
         "Failback",

@@ -83,15 +83,13 @@ export async function configureResources(
   const { files, conf } = await pullClpConf(ops);
   const script = scriptOf(conf, group);
   const batPath = startBatPath(group, script);
-  const original = OriginalConfig.parse(
-    await rememberOnce(env.target, hosts, configRecord(chain), async () => ({
-      // A re-run after the apply finds the group stopped; before this step it is on the active host.
-      groupWasOn: placement(groupOf(status, group)) ?? active,
-      clpConf: files.clpConf,
-      startBat: startBatOf(files, batPath).toString("base64"),
-      scriptResource: script,
-    })),
-  );
+  const original = await rememberOnce(env.target, hosts, configRecord(chain), OriginalConfig, async () => ({
+    // A re-run after the apply finds the group stopped; before this step it is on the active host.
+    groupWasOn: placement(groupOf(status, group)) ?? active,
+    clpConf: files.clpConf,
+    startBat: startBatOf(files, batPath).toString("base64"),
+    scriptResource: script,
+  }));
 
   // §3.4.2 step 1: the service resources (only those missing: a re-run adds nothing twice).
   const added = missingAdapterResources(conf.groupResourceViews(group));

@@ -10,14 +10,18 @@ import type { Media } from "../config/stack";
 import { StepError, type Env } from "./env";
 import { ensureVersion, installedVersion } from "./install";
 
-export interface ConsoleStep {
+export interface ConsoleTerminal {
   chain: string;
   host: string;
-  managerAddress: string;
   fromVersion: string;
   toVersion: string;
   newMedia: Media;
   oldMedia: Media;
+}
+
+/** The forward step: the terminal, and the Manager's address it must reach (§3.7). */
+export interface ConsoleStep extends ConsoleTerminal {
+  managerAddress: string;
 }
 
 export async function checkConnection(env: Env, s: ConsoleStep): Promise<void> {
@@ -45,7 +49,7 @@ export async function updateConsole(env: Env, s: ConsoleStep): Promise<string> {
   return before ?? s.fromVersion;
 }
 
-export async function failBackConsole(env: Env, s: ConsoleStep, versionBefore: string): Promise<void> {
+export async function failBackConsole(env: Env, s: ConsoleTerminal, versionBefore: string): Promise<void> {
   const host = env.target.host(s.host);
   await ensureVersion(env, s.chain, host, "View", versionBefore, s.oldMedia, {
     section: "§4.2.3 step 3",

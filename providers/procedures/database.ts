@@ -383,7 +383,7 @@ export async function restoreDatabases(
           "§4.2.4 step 5",
         );
       const cmdb = await readCmdbParameters(env, host, i.paths, i.db);
-      for (const s of i.backup.sql) await env.target.sql.verify(s.host, s.instance, s.file);
+      // The .bak files were verified (RESTORE VERIFYONLY) before the failback step began (verifyBackupsFor).
       env.progress.say(
         `RESTORE DATABASE [${cmdb.databaseName}] from ${bak.name} (§4.2.4 step 5)`,
         i.activeHost,

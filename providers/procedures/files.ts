@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { HostOps } from "../hosts/types";
+import { HostError, type HostOps } from "../hosts/types";
 import type { Target } from "../hosts/target";
 import { StepError } from "./env";
 import { leafName, winJoin } from "./paths";
@@ -25,13 +25,13 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 /** Keep a copy of `path` (or the fact that it did not exist) in `dir` on the same node. */
 export async function saveCopy(host: HostOps, path: string, dir: string): Promise<SavedFile> {
   if ((await host.stat(path)) !== "file") return { path, savedOn: host.host, savedAs: null, sha256: null };
-  const bytes = await host.readFile(path);
   const savedAs = winJoin(dir, leafName(path));
   // A copy from an earlier, interrupted run of the same step is the true original: keep it.
   if ((await host.stat(savedAs)) === "file") {
     const earlier = await host.readFile(savedAs);
     return { path, savedOn: host.host, savedAs, sha256: sha256(earlier) };
   }
+  const bytes = await host.readFile(path);
   await host.writeFile(savedAs, bytes);
   return { path, savedOn: host.host, savedAs, sha256: sha256(bytes) };
 }
@@ -61,25 +61,53 @@ export async function restoreSavedFiles(
 }
 
 /**
+ * A JSON record the chain left on a node: undefined when the file is absent; anything else that is not such a
+ * record is an error naming the file (a record is never guessed past).
+ */
+export async function readJson<S extends z.ZodType>(
+  host: HostOps,
+  file: string,
+  schema: S,
+): Promise<z.infer<S> | undefined> {
+  if ((await host.stat(file)) !== "file") return undefined;
+  const text = (await host.readFile(file)).toString("utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${host.host}: ${file} is not JSON; it is not a record this tool wrote: move it aside`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new Error(
+      `${host.host}: ${file} is not a record of the expected shape (${parsed.error.issues[0]?.message ?? "invalid"}): ` +
+        `move it aside, or fail back with the release that wrote it`,
+    );
+  return parsed.data;
+}
+
+/**
  * A fact a step must know about the cluster as it was before the step's first attempt (where the group ran,
  * the configuration before an edit). The first attempt writes it to every reachable node; a later attempt of
  * the same chain (after a failure or a killed run) reads it back instead of observing a state the step itself
  * already changed.
  */
-export async function rememberOnce<T>(
+export async function rememberOnce<S extends z.ZodType>(
   target: Target,
   hosts: readonly string[],
   file: string,
-  compute: () => Promise<T>,
-): Promise<T> {
+  schema: S,
+  compute: () => Promise<z.infer<S>>,
+): Promise<z.infer<S>> {
   for (const h of hosts) {
-    const host = target.host(h);
+    let recorded: z.infer<S> | undefined;
     try {
-      if ((await host.stat(file)) === "file")
-        return JSON.parse((await host.readFile(file)).toString("utf8")) as T;
-    } catch {
-      // an unreachable node: another one may hold the record
+      recorded = await readJson(target.host(h), file, schema);
+    } catch (e) {
+      // An unreachable node: another one may hold the record. A record of another shape is an error.
+      if (!(e instanceof HostError)) throw e;
     }
+    if (recorded !== undefined) return recorded;
   }
   const value = await compute();
   let written = 0;

@@ -19,6 +19,7 @@ import { MEDIA_KEYS, type Media, type MediaKey } from "../config/stack";
 import { manifestDigest, type StagedMedia } from "../hosts/target";
 import type { HostOps, TreeEntry } from "../hosts/types";
 import { IncompleteStep, StepError, WORK_DIR, type Env } from "./env";
+import { readJson } from "./files";
 import { parentFolder, winJoin, withoutTrailingSeparator } from "../hosts/winpath";
 
 export type MediaPair = Record<MediaKey, Media>;
@@ -76,10 +77,8 @@ async function readMarker(
   file: string,
   destination: string,
 ): Promise<z.infer<typeof Marker> | undefined> {
-  if ((await host.stat(file)) !== "file") return undefined;
-  const parsed = Marker.safeParse(JSON.parse((await host.readFile(file)).toString("utf8")));
-  if (!parsed.success) return undefined;
-  return parsed.data.destination.toLowerCase() === destination.toLowerCase() ? parsed.data : undefined;
+  const marker = await readJson(host, file, Marker);
+  return marker?.destination.toLowerCase() === destination.toLowerCase() ? marker : undefined;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

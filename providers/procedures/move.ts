@@ -7,6 +7,7 @@
  * The undo is §4.2.1 (stop the services, delete the folders the update added, restore the chain's backup,
  * CMDB consistency) followed by §4.2.3 (the group back where it was).
  */
+import { z } from "zod";
 import { NVPLOG_INIT_END, NVPLOG_INIT_START, RUPINST_EXIT_CODE } from "../catalogue/unconfirmed";
 import { needsPre80ExtraDeletions, OPERATIONS_MANAGER, matchesService } from "../catalogue/versions";
 import type { ClusterOps } from "../expresscluster/cluster";
@@ -59,7 +60,7 @@ export async function moveGroup(env: Env, s: MoveStep): Promise<MoveResult> {
   const now = placement(groupOf(status, s.group));
   // Where the group was, and what the logs held, before this step's first attempt: a resumed attempt finds
   // the group moved already and the logs written by its earlier start.
-  const first = await rememberOnce(env.target, s.hosts, moveRecord(s), async () => ({
+  const first = await rememberOnce(env.target, s.hosts, moveRecord(s), BeforeMove, async () => ({
     groupBefore: now,
     marks: await logMarks(env, env.target.host(s.to), s.paths),
   }));
@@ -141,10 +142,12 @@ async function resumeFirstStart(env: Env, s: MoveStep, ops: ClusterOps, marks: L
  * What the logs held before the move (their text), so that only what this start wrote is judged: a
  * RupInstCmd.log or NvpLog.log from an earlier attempt (before a failback) must not pass or fail this one.
  */
-export interface LogMarks {
-  rup: string | null;
-  nvp: string | null;
-}
+/** What RupInstCmd.log and NvpLog.log held before the move (§3.5 judges only what the move added). */
+export const LogMarks = z.object({ rup: z.string().nullable(), nvp: z.string().nullable() });
+export type LogMarks = z.infer<typeof LogMarks>;
+
+/** Recorded before the move's first attempt (rememberOnce). */
+const BeforeMove = z.object({ groupBefore: z.string().nullable(), marks: LogMarks });
 
 async function logMarks(env: Env, host: HostOps, paths: NetMgrPaths): Promise<LogMarks> {
   const L = local(paths);

@@ -6,21 +6,19 @@
  */
 import { z } from "zod";
 import type { HostOps } from "../hosts/types";
-import {
-  type ActiveBackupRecord,
-  lastLines,
-  listBackups,
-  readSharedManifest,
-  verifyActiveBackup,
-} from "./backup";
+import { type ActiveBackupRecord, lastLines, listBackups, readSharedManifest } from "./backup";
 import { StepError, WORK_DIR, seconds, type Env } from "./env";
+import { readJson } from "./files";
 import { leafName, local, shared, winJoin, type NetMgrPaths } from "./paths";
 
 const Receipt = z.object({ id: z.string(), at: z.number() });
 
 const receiptFile = (chain: string, id: string) => winJoin(WORK_DIR, chain, `restored-${id}.json`);
 
-/** §4.2.1 step 3 with the chain's backup `b` on `host` (NetMgr services must be stopped). */
+/**
+ * §4.2.1 step 3 with the chain's backup `b` on `host` (NetMgr services must be stopped). The failback verified
+ * `b` on every host before the step began (verifyBackupsFor).
+ */
 export async function restoreSharedData(
   env: Env,
   chain: string,
@@ -28,7 +26,6 @@ export async function restoreSharedData(
   paths: NetMgrPaths,
   b: ActiveBackupRecord,
 ): Promise<void> {
-  await verifyActiveBackup(env, { ...b, sql: [] }, host.host);
   const ids = await listBackups(env, host, paths);
   const latest = [...ids].sort().pop();
   if (latest !== b.id) {
@@ -110,10 +107,8 @@ export async function restoredSince(
 ): Promise<boolean> {
   for (const h of hosts) {
     const host = env.target.host(h);
-    const file = receiptFile(chain, id);
-    if ((await host.stat(file)) !== "file") continue;
-    const r = Receipt.safeParse(JSON.parse((await host.readFile(file)).toString("utf8")));
-    if (r.success && r.data.at >= since) return true;
+    const receipt = await readJson(host, receiptFile(chain, id), Receipt);
+    if (receipt && receipt.at >= since) return true;
   }
   return false;
 }

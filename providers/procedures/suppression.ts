@@ -8,8 +8,10 @@
  */
 import { z } from "zod";
 import type { ClpConf } from "../expresscluster/clpconf";
+import type { ClusterConfigFiles, ClusterOps } from "../expresscluster/cluster";
 import { pullClpConf, reachableCluster } from "./cluster";
 import { WORK_DIR, seconds, type Env } from "./env";
+import { readJson } from "./files";
 import { winJoin } from "./paths";
 
 export const RecoveryRecord = z.object({
@@ -76,28 +78,22 @@ export async function suppressFailover(
   const { files, conf } = await pullClpConf(ops);
   const current = recordRecovery(conf, group);
   const node = env.target.host(via);
-  let original = current;
-  if (isSuppressed(current) && (await node.stat(RECORD_FILE)) === "file") {
+  const recorded = isSuppressed(current) ? await readJson(node, RECORD_FILE, RecoveryRecord) : undefined;
+  if (recorded) {
     // Suppressed already: an earlier run of this step got this far. Its record holds the originals.
-    original = RecoveryRecord.parse(JSON.parse((await node.readFile(RECORD_FILE)).toString("utf8")));
     env.progress.say("failover suppression is already in place; using the settings recorded before it", via);
-    return original;
+    return recorded;
   }
   for (const h of hosts) {
-    await env.target.host(h).writeFile(RECORD_FILE, Buffer.from(JSON.stringify(original, null, 2)));
+    await env.target.host(h).writeFile(RECORD_FILE, Buffer.from(JSON.stringify(current, null, 2)));
   }
   suppress(conf, group);
   env.progress.say(
     "setting activity retry and failover thresholds to 0 and suppressing recovery on monitor errors (§2.3)",
     via,
   );
-  await ops.applyConfig(
-    { ...files, clpConf: conf.toString() },
-    "settings",
-    group,
-    seconds(env.deadlines.groupMoveSeconds),
-  );
-  return original;
+  await applySettings(env, ops, files, conf, group);
+  return current;
 }
 
 /** Restore recorded settings and apply (step 15 forward, step 2 undo). */
@@ -116,12 +112,7 @@ export async function restoreRecovery(
     return;
   }
   env.progress.say("restoring the recovery settings recorded before the update (§2.3)", via);
-  await ops.applyConfig(
-    { ...files, clpConf: conf.toString() },
-    "settings",
-    group,
-    seconds(env.deadlines.groupMoveSeconds),
-  );
+  await applySettings(env, ops, files, conf, group);
 }
 
 /** Suppress again without recording (step 15 undo: the failback runs suppressed, §2.3). */
@@ -131,12 +122,7 @@ export async function resuppress(env: Env, group: string, hosts: readonly string
   if (isSuppressed(recordRecovery(conf, group))) return;
   suppress(conf, group);
   env.progress.say("suppressing failover again for the failback (§2.3)", via);
-  await ops.applyConfig(
-    { ...files, clpConf: conf.toString() },
-    "settings",
-    group,
-    seconds(env.deadlines.groupMoveSeconds),
-  );
+  await applySettings(env, ops, files, conf, group);
 }
 
 /** The recovery settings now (read/refresh). */
@@ -179,4 +165,20 @@ export function matchesRecord(now: RecoveryRecord, record: RecoveryRecord): stri
 /** True when recovery on monitor errors is suppressed now (resources added during the update follow it). */
 export function suppressionInEffect(conf: ClpConf): boolean {
   return conf.monitorRecoverySuppressed();
+}
+
+/** Apply a settings-only change of clp.conf (the apply sequence for recovery settings, docs/expresscluster.md). */
+function applySettings(
+  env: Env,
+  ops: ClusterOps,
+  files: ClusterConfigFiles,
+  conf: ClpConf,
+  group: string,
+): Promise<void> {
+  return ops.applyConfig(
+    { ...files, clpConf: conf.toString() },
+    "settings",
+    group,
+    seconds(env.deadlines.groupMoveSeconds),
+  );
 }

@@ -43,7 +43,7 @@ export const FailoverSuppressionLift: StepDefinition<typeof Inputs, typeof Resul
     return { observed: await observeRecovery(envOf(ctx), i.cluster.group, i.cluster.hosts) };
   },
   drift: (i, r) => matchesRecord(r.observed, i.suppression),
-  async delete(i, _r, ctx) {
+  refuseDelete(_i, ctx) {
     if (!ctx.settings.allowFailbackAfterComplete) {
       throw new StepError(
         "Failback of a complete update",
@@ -55,6 +55,8 @@ export const FailoverSuppressionLift: StepDefinition<typeof Inputs, typeof Resul
         "README: Failback",
       );
     }
+  },
+  async delete(i, _r, ctx) {
     await resuppress(envOf(ctx), i.cluster.group, i.cluster.hosts);
   },
 };

@@ -3,7 +3,12 @@
  * new version, the Manager reachable from the terminal. Delete is §4.2.3 step 3: the old View back.
  */
 import { z } from "zod";
-import { failBackConsole, updateConsole, type ConsoleStep } from "../procedures/console";
+import {
+  failBackConsole,
+  updateConsole,
+  type ConsoleStep,
+  type ConsoleTerminal,
+} from "../procedures/console";
 import { installedVersion } from "../procedures/install";
 import { floatingAddress } from "../procedures/cluster";
 import { ChainStepBase, ClusterInput, MediaInput, VersionsInput } from "./inputs";
@@ -22,15 +27,22 @@ const Result = z.object({
   observed: z.object({ version: z.string().nullable() }),
 });
 
-async function step(i: Inputs, ctx: StepContext): Promise<ConsoleStep> {
+function terminal(i: Inputs): ConsoleTerminal {
   return {
     chain: i.chain,
     host: i.host,
-    managerAddress: await floatingAddress(envOf(ctx), i.cluster.group, i.cluster.hosts),
     fromVersion: i.versions.fromVersion,
     toVersion: i.versions.toVersion,
     newMedia: i.media.newMedia,
     oldMedia: i.media.oldMedia,
+  };
+}
+
+/** The forward step also needs where the Manager answers (the failback does not reach the cluster). */
+async function step(i: Inputs, ctx: StepContext): Promise<ConsoleStep> {
+  return {
+    ...terminal(i),
+    managerAddress: await floatingAddress(envOf(ctx), i.cluster.group, i.cluster.hosts),
   };
 }
 
@@ -56,5 +68,5 @@ export const MonitoringTerminal: StepDefinition<typeof Inputs, typeof Result> = 
     r.observed.version === i.versions.toVersion
       ? []
       : [`View is ${r.observed.version ?? "not installed"}, expected ${i.versions.toVersion}`],
-  delete: async (i, r, ctx) => failBackConsole(envOf(ctx), await step(i, ctx), r.versionBefore),
+  delete: (i, r, ctx) => failBackConsole(envOf(ctx), terminal(i), r.versionBefore),
 };

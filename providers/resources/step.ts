@@ -46,6 +46,11 @@ export interface StepDefinition<I extends z.ZodObject, R extends z.ZodObject> {
    * Defaults to running `create` again, which observes first and redoes only what is missing.
    */
   repair?(inputs: z.infer<I>, result: z.infer<R>, ctx: StepContext): Promise<z.infer<R>>;
+  /**
+   * Refuse a failback before anything is read or changed (e.g. of a complete update): runs before the backups
+   * the step names are verified, which may take long.
+   */
+  refuseDelete?(inputs: z.infer<I>, ctx: StepContext): void;
   /** The exact undo, from saved outputs only. */
   delete(inputs: z.infer<I>, result: z.infer<R>, ctx: StepContext): Promise<void>;
 }

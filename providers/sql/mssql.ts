@@ -12,7 +12,7 @@
  */
 import type { config as MssqlConfig } from "mssql";
 import { scrub, type Secret } from "../hosts/secret";
-import { SqlBackupInfo, SqlInstanceInfo, type SqlDatabaseRef, type SqlOps } from "../hosts/target";
+import { SqlBackupInfo, SqlInstanceInfo, type SqlOps } from "../hosts/target";
 import {
   HeaderRow,
   InstanceRow,
@@ -288,17 +288,12 @@ export function mssqlOps(options: MssqlOptions): SqlOps & { close(): Promise<voi
         long: true,
         onProgress,
       });
-      return verifyBackup(db, file, onProgress);
+      return verifyFile(host, instance, file, database, onProgress);
     },
 
     async verify(host, instance, file) {
       checked(host, instance, `RESTORE HEADERONLY FROM DISK '${file}'`, () => checkBackupPath(file));
-      const rows = await headers(host, instance, file);
-      const last = checked(host, instance, `RESTORE HEADERONLY FROM DISK '${file}'`, () =>
-        pickBackupSet(rows),
-      );
-      await verifySet(host, instance, file, last);
-      return info(last, file);
+      return verifyFile(host, instance, file);
     },
 
     async restore(db, file, onProgress) {
@@ -344,17 +339,19 @@ export function mssqlOps(options: MssqlOptions): SqlOps & { close(): Promise<voi
     },
   };
 
-  /** After BACKUP: read the set back and verify it with its checksums. */
-  async function verifyBackup(
-    db: SqlDatabaseRef,
+  /** Read the backup set back (the last one, or the last of `database`) and verify it with its checksums. */
+  async function verifyFile(
+    host: string,
+    instance: string,
     file: string,
+    database?: string,
     onProgress?: (line: string) => void,
   ): Promise<SqlBackupInfo> {
-    const rows = await headers(db.host, db.instance, file);
-    const set = checked(db.host, db.instance, `RESTORE HEADERONLY FROM DISK '${file}'`, () =>
-      pickBackupSet(rows, db.database),
+    const rows = await headers(host, instance, file);
+    const set = checked(host, instance, `RESTORE HEADERONLY FROM DISK '${file}'`, () =>
+      pickBackupSet(rows, database),
     );
-    await verifySet(db.host, db.instance, file, set, onProgress);
+    await verifySet(host, instance, file, set, onProgress);
     return info(set, file);
   }
 }
