@@ -11,48 +11,8 @@ import {
   windowsArgLine,
 } from "../../providers/powershell/cmdline";
 import { int, nastyString, rng, unicodeString } from "./gen";
-
-/** The MSVCRT rules: 2n backslashes + quote → n backslashes, toggle; 2n+1 + quote → n and a literal quote. */
-function commandLineToArgv(line: string): string[] {
-  const args: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (line[i] === " " || line[i] === "\t") i++;
-    if (i >= line.length) break;
-    let arg = "";
-    let quoted = false;
-    while (i < line.length) {
-      const ch = line[i];
-      if (ch === "\\") {
-        let n = 0;
-        while (line[i] === "\\") {
-          n++;
-          i++;
-        }
-        if (line[i] === '"') {
-          arg += "\\".repeat(Math.floor(n / 2));
-          if (n % 2 === 1) {
-            arg += '"';
-            i++;
-          }
-        } else {
-          arg += "\\".repeat(n);
-        }
-        continue;
-      }
-      if (ch === '"') {
-        quoted = !quoted;
-        i++;
-        continue;
-      }
-      if ((ch === " " || ch === "\t") && !quoted) break;
-      arg += ch;
-      i++;
-    }
-    args.push(arg);
-  }
-  return args;
-}
+// The one model of CommandLineToArgvW / the MSVCRT rules, shared with the lab-backed pwsh.
+import { parseWindowsArgs } from "./lab-pwsh/labShell";
 
 /**
  * Windows PowerShell 5.1's NativeCommandParameterBinder.NeedQuotes (also 7.x "Legacy", used for cmd.exe):
@@ -144,7 +104,7 @@ describe("program arguments (Start-Process -ArgumentList, MSVCRT rules)", () => 
                 : unicodeString(r, 3);
         return s.replace(/[\r\n\v]/g, "");
       });
-      expect(commandLineToArgv(windowsArgLine(args))).toEqual(args);
+      expect(parseWindowsArgs(windowsArgLine(args))).toEqual(args);
     }
   });
 

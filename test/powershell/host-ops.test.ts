@@ -33,11 +33,13 @@ async function answer<T>(rules: Rule[], call: () => Promise<T>): Promise<{ resul
   fake.scenario(rules);
   const before = fake.starts().length;
   const result = await call();
-  const args = fake
-    .starts()
-    .slice(before)
-    .map((c) => c.args ?? []);
+  const args = startsSince(before).map((c) => c.args ?? []);
   return { result, args };
+}
+
+/** The calls the fake shells started since `before` (a count of `fake.starts()`). */
+function startsSince(before: number) {
+  return fake.starts().slice(before);
 }
 
 async function failure(call: () => Promise<unknown>): Promise<HostError> {
@@ -363,12 +365,7 @@ describe("stageMedia (double hop: controller → node through the session)", () 
     ]);
     const before = fake.starts().length;
     expect(await target.stageMedia("/srv/media/NetMgr-9.0", "host2")).toBe("C:\\NetMgrStage\\NetMgr-9.0");
-    expect(
-      fake
-        .starts()
-        .slice(before)
-        .map((c) => c.op),
-    ).toEqual(["localManifest", "stat", "hashTree"]);
+    expect(startsSince(before).map((c) => c.op)).toEqual(["localManifest", "stat", "hashTree"]);
   });
 
   test("a copy that does not match the source is an error", async () => {
@@ -439,12 +436,7 @@ describe("stageMedia (double hop: controller → node through the session)", () 
     expect(error.message).toMatch(
       /^host1: stageMedia \/srv\/media\/NetMgr-9.0: D:\\NetMgr exists and differs from \/srv\/media\/NetMgr-9.0 \(1 files: missing NvPRO\\Windows\\Setup.exe\); it is left as it is/,
     );
-    expect(
-      fake
-        .starts()
-        .slice(before)
-        .map((c) => c.op),
-    ).toEqual(["localManifest", "stat", "hashTree"]);
+    expect(startsSince(before).map((c) => c.op)).toEqual(["localManifest", "stat", "hashTree"]);
   });
 
   test("stageMediaTo refuses a drive root as the destination", async () => {
